@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+static void help(void) {
+        printf("Usage: orchd [OPTIONS]\n\n"
+               "The orchd process supervisor daemon. It is started by systemd as orchd.service.\n\n"
+               "Options:\n"
+               "  -h --help              Show this help\n"
+               "     --version           Show the version\n"
+               "     --log-level=LEVEL   emerg, alert, crit, err, warning, notice, info or debug\n");
+}
+
+static int parse_argv(int argc, char *argv[]) {
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                {}
+        };
+        int c, l;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("orchd %s\n", PACKAGE_VERSION);
+                        return 0;
+                case ARG_LOG_LEVEL:
+                        l = log_level_from_string(optarg);
+                        if (l < 0)
+                                return log_error_errno(l, "Invalid log level '%s'.", optarg);
+                        log_set_max_level(l);
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind < argc)
+                return log_error_errno(EINVAL, "orchd takes no positional arguments.");
+        return 1;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        log_setup("orchd");
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        r = manager_new(&m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to set up the manager: %m");
+                return EXIT_FAILURE;
+        }
+
+        r = manager_start(m);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        r = manager_run(m);
+        return r < 0 ? EXIT_FAILURE : r;
+}

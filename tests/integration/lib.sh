@@ -1,0 +1,53 @@
+# Helpers for integration tests, sourced by tests/integration/test-*.sh. Tests run on the host
+# under `tests/sandbox/sandbox with`, print TAP, and reach the sandbox through `sb`.
+set -uo pipefail
+
+: "${ORCHD_SANDBOX:?run me through tests/sandbox/sandbox with}"
+ORCHD_SOURCE_DIR=${ORCHD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SANDBOX_TOOL=$ORCHD_SOURCE_DIR/tests/sandbox/sandbox
+tap_count=0
+tap_failed=0
+
+# Runs a command inside the sandbox as root.
+sb() { "$SANDBOX_TOOL" --build "$ORCHD_BUILD_DIR" exec "$@"; }
+
+ok() { tap_count=$((tap_count + 1)); echo "ok $tap_count - $*"; }
+not_ok() { tap_count=$((tap_count + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_count - $*"; }
+diag() { sed 's/^/#   /'; }
+
+# check DESCRIPTION CMD...: the command must succeed.
+check() {
+        local desc=$1 out
+        shift
+        if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; echo "$out" | diag; fi
+}
+
+# check_output DESCRIPTION EXPECTED ACTUAL: exact comparison.
+check_eq() {
+        if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; printf 'expected: %s\nactual:   %s\n' "$2" "$3" | diag; fi
+}
+
+# check_match DESCRIPTION REGEX TEXT: extended regex match.
+check_match() {
+        if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1"; printf 'wanted /%s/ in:\n%s\n' "$2" "$3" | diag; fi
+}
+
+# check_exit DESCRIPTION CODE CMD...: the command must exit with CODE.
+check_exit() {
+        local desc=$1 want=$2 out rc=0
+        shift 2
+        out=$("$@" 2>&1) || rc=$?
+        if [ "$rc" = "$want" ]; then ok "$desc"; else not_ok "$desc"; printf 'exit %s, wanted %s; output:\n%s\n' "$rc" "$want" "$out" | diag; fi
+}
+
+# Fails the test if a sanitizer reported anything in orchd's journal.
+check_no_sanitizer_reports() {
+        local reports
+        reports=$(sb journalctl --no-pager -o cat -u orchd.service | grep -E 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' || true)
+        check_eq "no sanitizer report in orchd's journal" "" "$reports"
+}
+
+finish() {
+        echo "1..$tap_count"
+        [ "$tap_failed" -eq 0 ]
+}

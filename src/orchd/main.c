@@ -2,10 +2,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+
+static const char *arg_state_directory = ORCHD_STATE_DIR;
 
 static void help(void) {
         printf("Usage: orchd [OPTIONS]\n\n"
@@ -13,15 +16,18 @@ static void help(void) {
                "Options:\n"
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
-               "     --log-level=LEVEL   emerg, alert, crit, err, warning, notice, info or debug\n");
+               "     --log-level=LEVEL   emerg, alert, crit, err, warning, notice, info or debug\n"
+               "     --state-directory=DIR  Where instances are kept (default: %s,\n"
+               "                         or $STATE_DIRECTORY as set by systemd)\n", ORCHD_STATE_DIR);
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL };
+        enum { ARG_VERSION = 0x100, ARG_LOG_LEVEL, ARG_STATE_DIRECTORY };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "state-directory", required_argument, NULL, ARG_STATE_DIRECTORY },
                 {}
         };
         int c, l;
@@ -40,6 +46,11 @@ static int parse_argv(int argc, char *argv[]) {
                                 return log_error_errno(l, "Invalid log level '%s'.", optarg);
                         log_set_max_level(l);
                         break;
+                case ARG_STATE_DIRECTORY:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "--state-directory= needs an absolute path.");
+                        arg_state_directory = optarg;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -57,11 +68,16 @@ int main(int argc, char *argv[]) {
 
         log_setup("orchd");
 
+        /* StateDirectory=orchd in the unit: systemd creates it and tells us where. */
+        const char *e = getenv("STATE_DIRECTORY");
+        if (e && e[0] == '/' && !strchr(e, ':'))
+                arg_state_directory = e;
+
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-        r = manager_new(&m);
+        r = manager_new(arg_state_directory, &m);
         if (r < 0) {
                 log_error_errno(r, "Failed to set up the manager: %m");
                 return EXIT_FAILURE;

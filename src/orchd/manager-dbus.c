@@ -1,13 +1,223 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "bus-common.h"
+#include "config.h"
+#include "instance-config.h"
+#include "instance-dbus.h"
+#include "instance.h"
 #include "log.h"
 #include "macro.h"
 #include "manager-dbus.h"
+#include "unit-driver.h"
+#include "uuid7.h"
+
+#define MANAGER_MAX_INSTANCES 1000U
+
+static uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+static int find_instance_or_error(Manager *m, sd_bus_message *msg, Instance **ret, sd_bus_error *error) {
+        const char *key;
+        Instance *i;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &key);
+        if (r < 0)
+                return r;
+        i = manager_find_instance(m, key);
+        if (!i)
+                return sd_bus_error_setf(error, ORCHD_ERROR_NO_SUCH_INSTANCE,
+                                         "No instance '%.64s' (by name or id); see 'orchctl list'.", key);
+        *ret = i;
+        return 0;
+}
+
+static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        InstanceRecord record;
+        _cleanup_(instance_freep) Instance *i = NULL;
+        Instance *added;
+        uid_t uid;
+        int r;
+
+        r = bus_check_mutating_caller(msg, &uid, error);
+        if (r < 0)
+                return r;
+
+        instance_record_init(&record);
+        r = instance_config_from_add_call(msg, &record.config, error);
+        if (r < 0)
+                goto finish;
+
+        if (g_hash_table_contains(m->instances_by_name, record.config.name)) {
+                r = sd_bus_error_setf(error, ORCHD_ERROR_INSTANCE_EXISTS,
+                                      "An instance named '%s' exists already; remove it first or pick another name.",
+                                      record.config.name);
+                goto finish;
+        }
+        if (g_hash_table_size(m->instances_by_name) >= MANAGER_MAX_INSTANCES) {
+                r = sd_bus_error_setf(error, ORCHD_ERROR_TOO_MANY_INSTANCES,
+                                      "orchd has %u instances, its limit; remove some first.",
+                                      MANAGER_MAX_INSTANCES);
+                goto finish;
+        }
+
+        r = uuid7_generate(record.config.id);
+        if (r < 0)
+                goto finish;
+        record.config.owner_uid = uid;
+        record.config.created_usec = now_realtime_usec();
+
+        /* On disk first: an instance the caller was told about is never lost. */
+        r = store_save_instance(m->store, &record);
+        if (r < 0) {
+                log_error_errno(r, "Failed to save instance %s: %m", record.config.name);
+                r = sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                      "Failed to save the instance to orchd's state directory: %s", strerror(-r));
+                goto finish;
+        }
+
+        r = instance_new(m, &record, &i);
+        if (r < 0) {
+                (void) store_remove_instance(m->store, record.config.name);
+                goto finish;
+        }
+        added = i;
+        r = manager_add_instance(m, TAKE_PTR(i));
+        if (r < 0)
+                goto finish;
+        log_info("Instance %s (%s) added.", added->record.config.name, added->record.config.id);
+
+        if (added->record.config.start) {
+                /* Answered with the id once the start job has finished. */
+                r = operation_submit(added, OPERATION_START, msg);
+                return r < 0 ? r : 1;
+        }
+        r = sd_bus_reply_method_return(msg, "so", added->record.config.id, added->object_path);
+
+finish:
+        instance_record_done(&record);
+        return r;
+}
+
+static int method_instance_operation(sd_bus_message *msg, void *userdata, sd_bus_error *error,
+                                     OperationKind kind) {
+        Instance *i;
+        int r;
+
+        r = find_instance_or_error(userdata, msg, &i, error);
+        if (r < 0)
+                return r;
+        return instance_method_operation(msg, i, kind, error);
+}
+
+static int method_remove_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_instance_operation(msg, userdata, error, OPERATION_REMOVE);
+}
+static int method_start_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_instance_operation(msg, userdata, error, OPERATION_START);
+}
+static int method_stop_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_instance_operation(msg, userdata, error, OPERATION_STOP);
+}
+static int method_restart_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return method_instance_operation(msg, userdata, error, OPERATION_RESTART);
+}
+
+static int method_get_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Instance *i;
+        int r;
+
+        r = find_instance_or_error(userdata, msg, &i, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "o", i->object_path);
+}
+
+static gint compare_instance_names(gconstpointer a, gconstpointer b) {
+        const Instance *x = *(Instance * const *) a, *y = *(Instance * const *) b;
+        return strcmp(x->record.config.name, y->record.config.name);
+}
+
+static int method_list_instances(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        GPtrArray *sorted;
+        GHashTableIter it;
+        gpointer value;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssssuo)");
+        if (r < 0)
+                return r;
+
+        sorted = g_ptr_array_sized_new(g_hash_table_size(m->instances_by_name));
+        g_hash_table_iter_init(&it, m->instances_by_name);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                g_ptr_array_add(sorted, value);
+        g_ptr_array_sort(sorted, compare_instance_names);
+        for (guint k = 0; k < sorted->len && r >= 0; k++) {
+                Instance *i = sorted->pdata[k];
+                r = sd_bus_message_append(reply, "(sssssuo)", i->record.config.id, i->record.config.name,
+                                          i->unit, instance_state_to_string(i->state),
+                                          i->status.sub_state[0] ? i->status.sub_state : "dead",
+                                          i->record.restart_count, i->object_path);
+        }
+        g_ptr_array_free(sorted, true);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int property_get_n_instances(sd_bus *bus, const char *path, const char *interface,
+                                    const char *property, sd_bus_message *reply, void *userdata,
+                                    sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "u", (uint32_t) g_hash_table_size(m->instances_by_name));
+}
+
+static int property_get_stray_units(sd_bus *bus, const char *path, const char *interface,
+                                    const char *property, sd_bus_message *reply, void *userdata,
+                                    sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append_strv(reply, m->stray_units);
+}
 
 const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_NAMES("AddInstance", "sasa{sv}", SD_BUS_PARAM(name) SD_BUS_PARAM(argv) SD_BUS_PARAM(options),
+                                 "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path),
+                                 method_add_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RemoveInstance", "s", SD_BUS_PARAM(instance), "", ,
+                                 method_remove_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StartInstance", "s", SD_BUS_PARAM(instance), "", ,
+                                 method_start_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("StopInstance", "s", SD_BUS_PARAM(instance), "", ,
+                                 method_stop_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RestartInstance", "s", SD_BUS_PARAM(instance), "", ,
+                                 method_restart_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetInstance", "s", SD_BUS_PARAM(instance), "o", SD_BUS_PARAM(path),
+                                 method_get_instance, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListInstances", "", , "a(sssssuo)", SD_BUS_PARAM(instances),
+                                 method_list_instances, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_NAMES("InstanceNew", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("InstanceRemoved", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
         SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NInstances", "u", property_get_n_instances, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("StrayUnits", "as", property_get_stray_units, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END,
 };
 
@@ -23,5 +233,5 @@ int manager_bus_register(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to register the object manager: %m");
 
-        return 0;
+        return instance_bus_register(m);
 }

@@ -1,29 +1,53 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
-#include "config.h"
 #include "bus-common.h"
+#include "config.h"
+#include "instance-dbus.h"
+#include "instance.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
+#include "unit-driver.h"
+#include "unit-watcher.h"
 
-int manager_new(Manager **ret) {
+static void instance_destroy(gpointer p) {
+        instance_free(p);
+}
+
+int manager_new(const char *state_directory, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
+        sigset_t mask;
         int r;
 
         m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
         m->version = PACKAGE_VERSION;
+        m->job_window = MANAGER_JOB_WINDOW_DEFAULT;
+        m->state_directory = strdup(state_directory);
+        if (!m->state_directory)
+                return -ENOMEM;
+
+        m->instances_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, instance_destroy);
+        m->instances_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        m->instances_by_unit = g_hash_table_new(g_str_hash, g_str_equal);
+        m->jobs = g_hash_table_new(g_str_hash, g_str_equal);
+        m->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_queue_free);
+        m->changed_instances = g_ptr_array_new();
 
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
 
         /* A NULL handler makes sd-event leave the loop on these signals: a clean exit. */
-        sigset_t mask;
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -44,13 +68,169 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
 
+        unit_driver_abort_all(m);
+        sd_event_source_disable_unref(m->changes_defer);
         sd_bus_slot_unref(m->request_name_slot);
+        sd_bus_slot_unref(m->instance_enumerator_slot);
+        sd_bus_slot_unref(m->instance_vtable_slot);
         sd_bus_slot_unref(m->object_manager_slot);
         sd_bus_slot_unref(m->manager_vtable_slot);
+        unit_watcher_disconnect(m);
         sd_bus_flush_close_unref(m->bus);
+
+        if (m->changed_instances)
+                g_ptr_array_free(m->changed_instances, true);
+        if (m->clients)
+                g_hash_table_destroy(m->clients);
+        if (m->jobs)
+                g_hash_table_destroy(m->jobs);
+        if (m->instances_by_unit)
+                g_hash_table_destroy(m->instances_by_unit);
+        if (m->instances_by_id)
+                g_hash_table_destroy(m->instances_by_id);
+        if (m->instances_by_name)
+                g_hash_table_destroy(m->instances_by_name);
+        strv_free(m->stray_units);
+        store_free(m->store);
+        free(m->state_directory);
         sd_event_unref(m->event);
         free(m);
         return NULL;
+}
+
+Instance *manager_find_instance(Manager *m, const char *id_or_name) {
+        Instance *i = g_hash_table_lookup(m->instances_by_name, id_or_name);
+        return i ?: g_hash_table_lookup(m->instances_by_id, id_or_name);
+}
+
+static void registry_insert(Manager *m, Instance *i) {
+        g_hash_table_insert(m->instances_by_name, i->record.config.name, i);
+        g_hash_table_insert(m->instances_by_id, i->record.config.id, i);
+        g_hash_table_insert(m->instances_by_unit, i->unit, i);
+}
+
+int manager_add_instance(Manager *m, Instance *i) {
+        registry_insert(m, i);
+        (void) sd_bus_emit_signal(m->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE, "InstanceNew",
+                                  "so", i->record.config.id, i->object_path);
+        (void) sd_bus_emit_object_added(m->bus, i->object_path);
+        manager_mark_changed(m);
+        return 0;
+}
+
+void manager_forget_instance(Manager *m, Instance *i) {
+        int r;
+
+        if (i->removed)
+                return;
+        r = store_remove_instance(m->store, i->record.config.name);
+        if (r < 0)
+                log_error_errno(r, "Failed to remove the state file of %s: %m", i->record.config.name);
+        (void) sd_bus_emit_object_removed(m->bus, i->object_path);
+        (void) sd_bus_emit_signal(m->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE, "InstanceRemoved",
+                                  "so", i->record.config.id, i->object_path);
+        log_info("Instance %s (%s) removed.", i->record.config.name, i->record.config.id);
+
+        if (i->changed)
+                g_ptr_array_remove_fast(m->changed_instances, i);
+        i->removed = true;
+        g_hash_table_remove(m->instances_by_id, i->record.config.id);
+        g_hash_table_remove(m->instances_by_unit, i->unit);
+        /* The instance lives on until its last operation has answered (unit-driver.c). */
+        g_hash_table_steal(m->instances_by_name, i->record.config.name);
+        manager_mark_changed(m);
+}
+
+static int on_changes_defer(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        for (guint k = 0; k < m->changed_instances->len; k++) {
+                Instance *i = m->changed_instances->pdata[k];
+                i->changed = false;
+                (void) instance_emit_changed(i);
+        }
+        g_ptr_array_set_size(m->changed_instances, 0);
+
+        if (m->manager_changed) {
+                m->manager_changed = false;
+                (void) sd_bus_emit_properties_changed(m->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE,
+                                                      "NInstances", "StrayUnits", NULL);
+        }
+        return 0;
+}
+
+void manager_schedule_changes(Manager *m) {
+        if (!m->bus)
+                return;
+        if (!m->changes_defer) {
+                if (sd_event_add_defer(m->event, &m->changes_defer, on_changes_defer, m) < 0)
+                        return;
+        }
+        (void) sd_event_source_set_enabled(m->changes_defer, SD_EVENT_ONESHOT);
+}
+
+void manager_mark_changed(Manager *m) {
+        m->manager_changed = true;
+        manager_schedule_changes(m);
+}
+
+static int manager_load_registry(Manager *m) {
+        InstanceRecord *records = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_open(m->state_directory, &m->store);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the state directory %s: %m", m->state_directory);
+
+        r = store_load_instances(m->store, &records, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load instances from %s: %m", m->state_directory);
+
+        for (size_t k = 0; k < n; k++) {
+                Instance *i;
+                if (g_hash_table_contains(m->instances_by_name, records[k].config.name)) {
+                        instance_record_done(&records[k]);
+                        continue;
+                }
+                r = instance_new(m, &records[k], &i);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to set up instance %s: %m", records[k].config.name);
+                        instance_record_done(&records[k]);
+                        continue;
+                }
+                registry_insert(m, i);
+        }
+        free(records);
+        log_info("Loaded %u instances from %s.", g_hash_table_size(m->instances_by_name), m->state_directory);
+        return 0;
+}
+
+/* Transient units live in /run and vanish with a reboot, and so does orchd's runtime directory
+ * (RuntimeDirectoryPreserve=yes keeps it across restarts of orchd): a marker in it that is missing
+ * means this is orchd's first start since the machine booted. (The kernel's boot id would not
+ * do: a container shares its host's.) */
+static int manager_check_boot(Manager *m) {
+        _cleanup_free_ char *marker = NULL;
+        const char *dir = getenv("RUNTIME_DIRECTORY");
+        int fd;
+
+        if (!dir || dir[0] != '/' || strchr(dir, ':'))
+                dir = "/run/orchd";
+        if (asprintf(&marker, "%s/started-this-boot", dir) < 0)
+                return log_oom();
+        (void) mkdir(dir, 0755);
+        fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                if (errno != EEXIST)
+                        return log_error_errno(errno, "Failed to create %s: %m", marker);
+                m->recreate_after_boot = false;
+                return 0;
+        }
+        close(fd);
+        m->recreate_after_boot = true;
+        log_info("First start since boot: instances marked to run will be started.");
+        return 0;
 }
 
 static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -73,6 +253,13 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
 int manager_start(Manager *m) {
         int r;
 
+        r = manager_load_registry(m);
+        if (r < 0)
+                return r;
+        r = manager_check_boot(m);
+        if (r < 0)
+                return r;
+
         r = sd_bus_open_system_with_description(&m->bus, "orchd");
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
@@ -87,6 +274,11 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
 
         r = manager_bus_register(m);
+        if (r < 0)
+                return r;
+
+        /* Adopt the units before answering calls: the replies come in order. */
+        r = unit_watcher_connect(m);
         if (r < 0)
                 return r;
 

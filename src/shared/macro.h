@@ -70,9 +70,33 @@ static inline void strv_freep(char ***p) {
 #define strna(s) ((s) ?: "n/a")
 #define strempty(s) ((s) ?: "")
 
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MSEC UINT64_C(1000)
 #define NSEC_PER_USEC UINT64_C(1000)
+
+#define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
+
+#define assert_not_reached() __builtin_unreachable()
+
+static inline char *mfree_str(char *p) {
+        free(p);
+        return NULL;
+}
+
+static inline size_t strv_length(char * const *l) {
+        size_t n = 0;
+        while (l && l[n])
+                n++;
+        return n;
+}
+
+static inline void strv_free(char **l) {
+        strv_freep(&l);
+}

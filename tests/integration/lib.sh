@@ -51,3 +51,41 @@ finish() {
         echo "1..$tap_count"
         [ "$tap_failed" -eq 0 ]
 }
+
+# The Manager and Instance interfaces through busctl, inside the sandbox.
+ORCHD_DEST=org.orchd.Orchestrator1
+ORCHD_PATH=/org/orchd/Orchestrator1
+ORCHD_MANAGER=org.orchd.Orchestrator1.Manager
+ORCHD_INSTANCE=org.orchd.Orchestrator1.Instance
+manager_call() { sb busctl call --timeout=60 -- "$ORCHD_DEST" "$ORCHD_PATH" "$ORCHD_MANAGER" "$@"; }
+# gdbus prints the D-Bus error's name, which busctl does not: for checking errors.
+gcall() { local method=$1; shift; sb gdbus call --system --timeout 60 --dest "$ORCHD_DEST" --object-path "$ORCHD_PATH" --method "$ORCHD_MANAGER.$method" -- "$@"; }
+# instance_prop NAME PROP: the property's value, unquoted.
+instance_prop() {
+        local path
+        path=$(sb busctl call "$ORCHD_DEST" "$ORCHD_PATH" "$ORCHD_MANAGER" GetInstance s "$1" | sed 's/^o "\(.*\)"$/\1/') || return 1
+        sb busctl get-property "$ORCHD_DEST" "$path" "$ORCHD_INSTANCE" "$2" | sed 's/^[a-z]* //; s/^"\(.*\)"$/\1/'
+}
+# unit_prop UNIT PROP: systemd's view.
+unit_prop() { sb systemctl show -P "$2" "$1"; }
+
+# wait_until TIMEOUT_S CMD...: retries CMD (the test's own polling, never the daemon's) until it
+# succeeds or the time is up.
+wait_until() {
+        local deadline=$((SECONDS + $1))
+        shift
+        until "$@" > /dev/null 2>&1; do
+                [ $SECONDS -lt $deadline ] || return 1
+                sleep 0.05
+        done
+}
+state_is() { [ "$(instance_prop "$1" State)" = "$2" ]; }
+
+# check_error DESCRIPTION ERROR_NAME CMD...: the command must fail with that D-Bus error.
+check_error() {
+        local desc=$1 want=$2 out rc=0
+        shift 2
+        out=$("$@" 2>&1) || rc=$?
+        if [ $rc -ne 0 ] && printf '%s' "$out" | grep -q -- "$want"; then ok "$desc"
+        else not_ok "$desc"; printf 'exit %s, wanted error %s; output:\n%s\n' "$rc" "$want" "$out" | diag; fi
+}

@@ -34,7 +34,7 @@ check "the installed contract is the source's" sb cmp /usr/share/dbus-1/interfac
 out=$(sb orchctl version 2>&1)
 check_eq "orchctl version prints client and daemon versions" \
         "$(printf 'orchctl %s\norchd %s' "$version" "$version")" "$out"
-check_eq "orchctl without a verb runs its default verb" "$out" "$(sb orchctl 2>&1)"
+check_eq "orchctl without a verb lists instances" "$(sb orchctl list 2>&1)" "$(sb orchctl 2>&1)"
 check_match "orchctl --help lists the commands" '^Usage: orchctl .*' "$(sb orchctl --help)"
 check_exit "orchctl rejects an unknown verb with exit 2" 2 sb orchctl frobnicate
 check_exit "orchctl rejects an unknown option with exit 2" 2 sb orchctl --frobnicate

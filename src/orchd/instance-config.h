@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What a client registered: the program, its environment and its policy. Immutable once the
+ * instance exists; parsed and validated from AddInstance's arguments and from the state file. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "instance-state.h"
+#include "macro.h"
+
+#define INSTANCE_RESTART_ATTEMPTS_DEFAULT 5U
+#define INSTANCE_RESTART_WINDOW_USEC_DEFAULT (60U * USEC_PER_SEC)
+#define INSTANCE_OPERATORS_MAX 64U  /* entries of Operators */
+#define INSTANCE_REQUIRES_MAX 64U   /* entries of Requires */
+#define CONTACT_NAME_MAX 64U        /* one operator (contact) name */
+
+typedef struct InstanceConfig {
+        char id[37];               /* UUIDv7 */
+        char *name;
+        char *description;         /* may be NULL */
+        char **argv;               /* NULL-terminated, argv[0] absolute */
+        char **environment;        /* NULL-terminated KEY=VALUE, may be NULL */
+        char *working_directory;   /* may be NULL */
+        char *user;                /* may be NULL: runs as root */
+        RestartPolicy restart;
+        uint32_t restart_attempts;
+        uint64_t restart_window_usec;
+        char **operators;          /* contact names, may be NULL */
+        char **requires;           /* instance names, may be NULL */
+        uint64_t watchdog_usec;    /* 0: none */
+        uint64_t memory_max;       /* bytes, UINT64_MAX: no limit */
+        uint64_t cpu_weight;       /* 1..10000, UINT64_MAX: default */
+        bool start;                /* AddInstance's Start option: start at once */
+        uid_t owner_uid;           /* who registered it */
+        uint64_t created_usec;     /* CLOCK_REALTIME */
+} InstanceConfig;
+
+/* Sets every field to its default (no allocation). */
+void instance_config_init(InstanceConfig *c);
+/* Frees the fields, not the struct; leaves it as after instance_config_init(). */
+void instance_config_done(InstanceConfig *c);
+
+/* Reads AddInstance's `s name, as argv, a{sv} options` from M (positioned at the name) into C,
+ * validating every value. On failure returns negative errno and sets ERROR to a named orchd error
+ * (InvalidName, InvalidArgument) with a message a person can act on; C is then left initialized
+ * and empty. Does not set id, owner_uid or created_usec. */
+int instance_config_from_add_call(sd_bus_message *m, InstanceConfig *c, sd_bus_error *error);
+
+/* Checks a whole config (also one loaded from disk): returns 0, or -EINVAL with a static reason. */
+int instance_config_validate(const InstanceConfig *c, const char **ret_reason);
+
+/* The unit orchd runs the instance as: "orchd-<name>.service". Returns NULL on OOM. */
+char *instance_unit_name(const char *instance_name);

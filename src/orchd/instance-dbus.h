@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The bus face of instances: org.orchd.Orchestrator1.Instance on
+ * /org/orchd/Orchestrator1/instance/NAME, served by a fallback vtable and a node enumerator. */
+
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+
+extern const sd_bus_vtable instance_vtable[];
+
+int instance_bus_register(Manager *m);
+/* Emits PropertiesChanged of the instance's changing properties. */
+int instance_emit_changed(Instance *i);
+
+/* Shared by the Manager's and the Instance's methods: authorizes and queues an operation. */
+int instance_method_operation(sd_bus_message *msg, Instance *i, int kind, sd_bus_error *error);
+
+/* Refuses callers that may not change state. Until polkit authorization lands, only root may. */
+int bus_check_mutating_caller(sd_bus_message *msg, uid_t *ret_uid, sd_bus_error *error);

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "instance.h"
+#include "log.h"
+#include "manager.h"
+#include "unit-driver.h"
+#include "unit-watcher.h"
+
+#define SYSTEMD_PRIVATE_SOCKET "unix:path=/run/systemd/private"
+#define UNIT_PATH_PREFIX "/org/freedesktop/systemd1/unit/"
+
+static void copy_string(char *dst, size_t size, const char *src) {
+        (void) snprintf(dst, size, "%s", strempty(src));
+}
+
+int unit_status_read_property(UnitStatus *s, const char *name, sd_bus_message *m) {
+        const char *str;
+        int r;
+
+        if (streq(name, "ActiveState") || streq(name, "SubState") || streq(name, "Result") ||
+            streq(name, "LoadState")) {
+                r = sd_bus_message_read(m, "v", "s", &str);
+                if (r < 0)
+                        return r;
+                if (streq(name, "ActiveState"))
+                        copy_string(s->active_state, sizeof s->active_state, str);
+                else if (streq(name, "SubState"))
+                        copy_string(s->sub_state, sizeof s->sub_state, str);
+                else if (streq(name, "Result"))
+                        copy_string(s->result, sizeof s->result, str);
+                else
+                        s->loaded = streq(str, "loaded");
+                return 0;
+        }
+        if (streq(name, "MainPID"))
+                return sd_bus_message_read(m, "v", "u", &s->main_pid);
+        if (streq(name, "ExecMainCode"))
+                return sd_bus_message_read(m, "v", "i", &s->exec_main_code);
+        if (streq(name, "ExecMainStatus"))
+                return sd_bus_message_read(m, "v", "i", &s->exec_main_status);
+        if (streq(name, "ActiveEnterTimestamp"))
+                return sd_bus_message_read(m, "v", "t", &s->active_enter_usec);
+        if (streq(name, "InvocationID")) {
+                const void *p;
+                size_t n;
+                r = sd_bus_message_enter_container(m, 'v', "ay");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_read_array(m, 'y', &p, &n);
+                if (r < 0)
+                        return r;
+                if (n == 16) {
+                        const uint8_t *b = p;
+                        for (size_t k = 0; k < 16; k++)
+                                (void) snprintf(s->invocation_id + 2 * k, 3, "%02x", b[k]);
+                } else
+                        s->invocation_id[0] = '\0';
+                return sd_bus_message_exit_container(m);
+        }
+        return sd_bus_message_skip(m, "v");
+}
+
+/* Reads an a{sv} of properties into the status; returns whether any was read. */
+static int read_properties(UnitStatus *s, sd_bus_message *m) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *name;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = unit_status_read_property(s, name, m);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static Instance *instance_by_unit_path(Manager *m, const char *path) {
+        _cleanup_free_ char *unit = NULL;
+
+        if (sd_bus_path_decode(path, "/org/freedesktop/systemd1/unit", &unit) <= 0)
+                return NULL;
+        return g_hash_table_lookup(m->instances_by_unit, unit);
+}
+
+static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        Instance *i;
+        const char *interface;
+        int r;
+
+        (void) ret_error;
+        i = instance_by_unit_path(m, sd_bus_message_get_path(msg));
+        if (!i)
+                return 0;
+        r = sd_bus_message_read(msg, "s", &interface);
+        if (r < 0)
+                return 0;
+        if (!streq(interface, "org.freedesktop.systemd1.Unit") &&
+            !streq(interface, "org.freedesktop.systemd1.Service"))
+                return 0;
+        r = read_properties(&i->status, msg);
+        if (r < 0) {
+                log_warning_errno(r, "Malformed PropertiesChanged for %s: %m", i->unit);
+                return 0;
+        }
+        /* A unit that sends properties is loaded (a collected one sends UnitRemoved). */
+        i->status.loaded = true;
+        instance_apply_unit_status(i);
+        return 0;
+}
+
+static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *job, *unit, *result;
+        uint32_t id;
+
+        (void) ret_error;
+        if (sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0)
+                return 0;
+        unit_driver_job_removed(m, job, result);
+        return 0;
+}
+
+static int on_unit_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *unit, *path;
+        Instance *i;
+
+        (void) ret_error;
+        if (sd_bus_message_read(msg, "so", &unit, &path) < 0)
+                return 0;
+        i = g_hash_table_lookup(m->instances_by_unit, unit);
+        if (!i)
+                return 0;
+        /* A transient unit that ended cleanly is collected: orchd keeps its last result. */
+        i->status.loaded = false;
+        copy_string(i->status.active_state, sizeof i->status.active_state, "inactive");
+        copy_string(i->status.sub_state, sizeof i->status.sub_state, "dead");
+        i->status.main_pid = 0;
+        instance_apply_unit_status(i);
+        return 0;
+}
+
+static int resync(Manager *m);
+
+static int on_reloading(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        int b;
+
+        (void) ret_error;
+        if (sd_bus_message_read(msg, "b", &b) < 0)
+                return 0;
+        m->systemd_reloading = b;
+        /* A JobRemoved sent during a reload has been lost before (systemd PR #8803). */
+        if (!b) {
+                log_info("systemd finished reloading; reconciling.");
+                (void) resync(m);
+        }
+        return 0;
+}
+
+static int on_systemd_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        (void) ret_error;
+        if (sd_bus_message_read(msg, "sss", &name, &old_owner, &new_owner) < 0)
+                return 0;
+        if (!isempty(new_owner)) {
+                log_info("systemd is back on the bus (re-exec); reconciling.");
+                (void) resync(m);
+        }
+        return 0;
+}
+
+/* GetAll of one unit: the state orchd adopts. */
+static int on_unit_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        Instance *i;
+        int r;
+
+        (void) ret_error;
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        i = instance_by_unit_path(m, sd_bus_message_get_path(reply));
+        if (!i)
+                return 0;
+        r = read_properties(&i->status, reply);
+        if (r < 0)
+                return 0;
+        instance_apply_unit_status(i);
+        return 0;
+}
+
+static int unit_fetch(Manager *m, Instance *i, const char *interface) {
+        return sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1", i->unit_path,
+                                        "org.freedesktop.DBus.Properties", "GetAll",
+                                        on_unit_get_all, m, "s", interface);
+}
+
+/* The reply of ListUnitsByPatterns: every orchd-*.service unit systemd has loaded. */
+static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        g_autoptr(GHashTable) seen = NULL;
+        GPtrArray *stray = g_ptr_array_new();
+        const char *unit, *load_state, *active_state, *sub_state;
+        GHashTableIter it;
+        gpointer value;
+        int r;
+
+        (void) ret_error;
+        if (e) {
+                log_error("Failed to list orchd's units: %s", e->message);
+                g_ptr_array_free(stray, true);
+                return 0;
+        }
+        seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r < 0)
+                goto malformed;
+        while ((r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, &load_state,
+                                        &active_state, &sub_state, NULL, NULL, NULL, NULL, NULL)) > 0) {
+                Instance *i = g_hash_table_lookup(m->instances_by_unit, unit);
+                if (!i) {
+                        /* Not ours, or left by a registration that is gone: tell, never touch. */
+                        if (!streq(active_state, "inactive"))
+                                g_ptr_array_add(stray, strdup(unit));
+                        continue;
+                }
+                g_hash_table_add(seen, i);
+                i->status.loaded = streq(load_state, "loaded");
+                copy_string(i->status.active_state, sizeof i->status.active_state, active_state);
+                copy_string(i->status.sub_state, sizeof i->status.sub_state, sub_state);
+                (void) unit_fetch(m, i, "org.freedesktop.systemd1.Unit");
+                (void) unit_fetch(m, i, "org.freedesktop.systemd1.Service");
+        }
+        if (r < 0)
+                goto malformed;
+
+        /* Instances whose unit systemd no longer has: collected while we were away, or gone with a
+         * reboot. Those marked to run are started again. */
+        g_hash_table_iter_init(&it, m->instances_by_name);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                Instance *i = value;
+                if (g_hash_table_contains(seen, i))
+                        continue;
+                if (i->status.loaded) {
+                        i->status.loaded = false;
+                        copy_string(i->status.active_state, sizeof i->status.active_state, "inactive");
+                        i->status.main_pid = 0;
+                }
+                if (m->recreate_after_boot && i->record.want_running && !i->ops_head) {
+                        log_info("Instance %s is marked to run but has no unit after boot: starting it.",
+                                 i->record.config.name);
+                        (void) operation_submit(i, OPERATION_START, NULL);
+                }
+                instance_apply_unit_status(i);
+        }
+
+        m->recreate_after_boot = false;
+
+        g_ptr_array_add(stray, NULL);
+        strv_free(m->stray_units);
+        m->stray_units = (char **) g_ptr_array_free(stray, false);
+        STRV_FOREACH(u, m->stray_units)
+                log_warning("Unit %s runs in orchd's namespace but no instance is registered for it; "
+                            "leaving it alone.", *u);
+        manager_mark_changed(m);
+        return 0;
+
+malformed:
+        log_error_errno(r, "Malformed reply to ListUnitsByPatterns: %m");
+        g_ptr_array_free(stray, true);
+        return 0;
+}
+
+static int on_list_jobs(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        g_autoptr(GHashTable) live = NULL;
+        const char *job;
+        int r;
+
+        (void) ret_error;
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        live = g_hash_table_new(g_str_hash, g_str_equal);
+        r = sd_bus_message_enter_container(reply, 'a', "(usssoo)");
+        if (r < 0)
+                return 0;
+        while ((r = sd_bus_message_read(reply, "(usssoo)", NULL, NULL, NULL, NULL, &job, NULL)) > 0)
+                g_hash_table_add(live, (gpointer) job);
+        if (r < 0)
+                return 0;
+        unit_driver_reconcile(m, live);
+        return 0;
+}
+
+/* Re-lists the units and jobs and reconciles; the replies arrive in order, after the units'
+ * state has been refreshed. */
+static int resync(Manager *m) {
+        int r;
+
+        r = sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                     "ListUnitsByPatterns", on_list_units, m, "asas", 0, 1,
+                                     "orchd-*.service");
+        if (r < 0)
+                return log_error_errno(r, "Failed to list units: %m");
+        r = sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                     "ListJobs", on_list_jobs, m, "");
+        if (r < 0)
+                return log_error_errno(r, "Failed to list jobs: %m");
+        return 0;
+}
+
+static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* The private socket closes when systemd re-executes: connect again (a timer only while
+ * disconnected; an idle orchd has none). */
+static int on_systemd_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        uint64_t delay;
+        int r;
+
+        (void) msg, (void) ret_error;
+        log_warning("Lost the connection to systemd; reconnecting.");
+        m->systemd = sd_bus_flush_close_unref(m->systemd);
+        /* Every call in flight has failed; operations whose job is unknown are judged later. */
+        delay = MIN(10 * USEC_PER_MSEC << MIN(m->systemd_reconnect_attempt, 8U), 2 * USEC_PER_SEC);
+        m->systemd_reconnect_attempt++;
+        r = sd_event_add_time_relative(m->event, &m->systemd_reconnect, CLOCK_MONOTONIC, delay, 0,
+                                       on_reconnect_timer, m);
+        if (r < 0)
+                log_error_errno(r, "Failed to schedule reconnecting to systemd: %m");
+        return 0;
+}
+
+static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        (void) usec;
+        m->systemd_reconnect = sd_event_source_unref(m->systemd_reconnect);
+        (void) s;
+        r = unit_watcher_connect(m);
+        if (r < 0) {
+                /* Try again, with a longer delay. */
+                sd_bus_message *none = NULL;
+                return on_systemd_disconnected(none, m, NULL);
+        }
+        return 0;
+}
+
+static int add_signal_match(Manager *m, const char *path_rule, const char *interface,
+                            const char *member, sd_bus_message_handler_t handler) {
+        _cleanup_free_ char *rule = NULL;
+
+        /* On the system bus, only PID 1's own connection may feed us: sender= is resolved by
+         * the bus to the owner of org.freedesktop.systemd1, so a forged signal never matches. */
+        if (asprintf(&rule, "type='signal',%sinterface='%s',member='%s'%s%s",
+                     m->systemd_private ? "" : "sender='org.freedesktop.systemd1',",
+                     interface, member, path_rule ? "," : "", strempty(path_rule)) < 0)
+                return -ENOMEM;
+        return sd_bus_add_match(m->systemd, NULL, rule, handler, m);
+}
+
+int unit_watcher_connect(Manager *m) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        /* As root, PID 1's private socket: no dbus-daemon limits, and nobody else speaks on it
+         * (what systemctl does as root). Otherwise the system bus. */
+        if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0) {
+                r = sd_bus_new(&bus);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to allocate a bus: %m");
+                (void) sd_bus_set_description(bus, "systemd-private");
+                r = sd_bus_set_address(bus, SYSTEMD_PRIVATE_SOCKET);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set the bus address: %m");
+                r = sd_bus_start(bus);
+                m->systemd_private = r >= 0;
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to connect to systemd's private socket, using the system bus: %m");
+                        bus = sd_bus_flush_close_unref(bus);
+                }
+        } else
+                m->systemd_private = false;
+        if (!bus) {
+                r = sd_bus_open_system_with_description(&bus, "systemd");
+                if (r < 0)
+                        return log_error_errno(r, "Failed to connect to the system bus: %m");
+        }
+        m->systemd = TAKE_PTR(bus);
+
+        r = sd_bus_attach_event(m->systemd, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach to the event loop: %m");
+
+        r = add_signal_match(m, "path_namespace='/org/freedesktop/systemd1/unit'",
+                             "org.freedesktop.DBus.Properties", "PropertiesChanged", on_properties_changed);
+        if (r >= 0)
+                r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
+                                     "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed);
+        if (r >= 0)
+                r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
+                                     "org.freedesktop.systemd1.Manager", "UnitRemoved", on_unit_removed);
+        if (r >= 0)
+                r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
+                                     "org.freedesktop.systemd1.Manager", "Reloading", on_reloading);
+        if (r >= 0 && !m->systemd_private)
+                r = sd_bus_add_match(m->systemd, NULL,
+                                     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                     "arg0='org.freedesktop.systemd1'",
+                                     on_systemd_owner_changed, m);
+        if (r >= 0 && m->systemd_private)
+                r = sd_bus_match_signal(m->systemd, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected",
+                                        on_systemd_disconnected, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add matches for systemd's signals: %m");
+
+        /* Without Subscribe, PID 1 sends no unit signals. */
+        r = sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                     "Subscribe", NULL, NULL, "");
+        if (r < 0)
+                return log_error_errno(r, "Failed to subscribe to systemd: %m");
+
+        m->systemd_reconnect_attempt = 0;
+        return resync(m);
+}
+
+void unit_watcher_disconnect(Manager *m) {
+        m->systemd_reconnect = sd_event_source_disable_unref(m->systemd_reconnect);
+        m->systemd = sd_bus_flush_close_unref(m->systemd);
+}

@@ -277,16 +277,26 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
-        /* Adopt the units before answering calls: the replies come in order. */
+        /* Adopt the units before taking the name (manager_request_name() is called then). */
         r = unit_watcher_connect(m);
         if (r < 0)
                 return r;
 
+        return 0;
+}
+
+int manager_request_name(Manager *m) {
+        int r;
+
+        if (m->name_requested)
+                return 0;
+        m->name_requested = true;
         r = sd_bus_request_name_async(m->bus, &m->request_name_slot, ORCHD_BUS_NAME, 0,
                                       on_name_acquired, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to request bus name %s: %m", ORCHD_BUS_NAME);
-
+        if (r < 0) {
+                log_error_errno(r, "Failed to request bus name %s: %m", ORCHD_BUS_NAME);
+                return sd_event_exit(m->event, EXIT_FAILURE);
+        }
         return 0;
 }
 

@@ -58,6 +58,9 @@ typedef struct Manager {
         /* First start of orchd since the machine booted: transient units are gone, and instances
          * marked to run are created again (once, on the first listing of units). */
         bool recreate_after_boot;
+        /* The bus name is requested only once the units have been listed and adopted, so that no
+         * call acts on a state not yet known (the two connections are not ordered). */
+        bool name_requested;
 } Manager;
 
 int manager_new(const char *state_directory, Manager **ret);
@@ -75,6 +78,9 @@ Instance *manager_find_instance(Manager *m, const char *id_or_name);
 int manager_add_instance(Manager *m, Instance *i);
 /* Removes an instance from the registry, its object from the bus and its file from the store. */
 void manager_forget_instance(Manager *m, Instance *i);
+
+/* Requests orchd's bus name (once): called when the first listing of units is done. */
+int manager_request_name(Manager *m);
 
 /* Schedules the coalesced PropertiesChanged of the Manager object (NInstances, StrayUnits). */
 void manager_mark_changed(Manager *m);

@@ -228,7 +228,7 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
         if (e) {
                 log_error("Failed to list orchd's units: %s", e->message);
                 g_ptr_array_free(stray, true);
-                return 0;
+                return manager_request_name(m);
         }
         seen = g_hash_table_new(g_str_hash, g_str_equal);
 
@@ -283,12 +283,12 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
                 log_warning("Unit %s runs in orchd's namespace but no instance is registered for it; "
                             "leaving it alone.", *u);
         manager_mark_changed(m);
-        return 0;
+        return manager_request_name(m);
 
 malformed:
         log_error_errno(r, "Malformed reply to ListUnitsByPatterns: %m");
         g_ptr_array_free(stray, true);
-        return 0;
+        return manager_request_name(m);
 }
 
 static int on_list_jobs(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {

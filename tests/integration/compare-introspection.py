@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compares the live introspection of orchd with the contract in dbus/*.xml.
 
-Usage: compare-introspection.py CONTRACT.xml LIVE.xml
+Usage: compare-introspection.py CONTRACT.xml LIVE.xml...  (one live file per object introspected)
 Every interface of the contract must be served with exactly the contract's methods (argument
 names, types and directions), signals and properties (type, access); a difference is printed
 and the exit status is 1.
@@ -28,7 +28,9 @@ def interfaces(path):
 
 
 def main():
-    contract, live = interfaces(sys.argv[1]), interfaces(sys.argv[2])
+    contract, live = interfaces(sys.argv[1]), {}
+    for path in sys.argv[2:]:
+        live.update(interfaces(path))
     problems = []
     for name, want in contract.items():
         have = live.get(name)

@@ -22,11 +22,15 @@ check_match "the manager object implements ObjectManager" \
         '^org\.freedesktop\.DBus\.ObjectManager +interface' "$introspection"
 
 live=$(mktemp "$ORCHD_SANDBOX/introspect.XXXXXX")
+live_instance=$(mktemp "$ORCHD_SANDBOX/introspect.XXXXXX")
 sb busctl --xml-interface introspect org.orchd.Orchestrator1 /org/orchd/Orchestrator1 > "$live"
-check "live introspection matches dbus/org.orchd.Orchestrator1.xml" \
+sb busctl call org.orchd.Orchestrator1 /org/orchd/Orchestrator1 org.orchd.Orchestrator1.Manager AddInstance 'sasa{sv}' probe 1 /bin/true 0 > /dev/null
+sb busctl --xml-interface introspect org.orchd.Orchestrator1 /org/orchd/Orchestrator1/instance/probe > "$live_instance"
+check "live introspection of every interface matches dbus/org.orchd.Orchestrator1.xml" \
         "$ORCHD_SOURCE_DIR/tests/integration/compare-introspection.py" \
-        "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml" "$live"
-rm -f "$live"
+        "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml" "$live" "$live_instance"
+sb busctl call org.orchd.Orchestrator1 /org/orchd/Orchestrator1 org.orchd.Orchestrator1.Manager RemoveInstance s probe > /dev/null
+rm -f "$live" "$live_instance"
 check "the contract XML is well-formed" xmllint --noout "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml"
 check "the installed contract is the source's" sb cmp /usr/share/dbus-1/interfaces/org.orchd.Orchestrator1.xml \
         /dev/stdin < "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml"

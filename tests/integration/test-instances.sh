@@ -38,9 +38,8 @@ check "a second StartInstance of a running instance succeeds" manager_call Start
 check_eq "WantRunning is set by Start" true "$(instance_prop web WantRunning)"
 
 # --- a crashing instance -------------------------------------------------------------------
-manager_call AddInstance 'sasa{sv}' crash 3 /bin/sh -c 'echo crashing now; exit 3' 0 > /dev/null
-# It exits before its start job is done: the job fails, and StartInstance says so.
-check_error "StartInstance of a program that exits 3 at once reports the failed start" Error.BadState gcall StartInstance crash
+manager_call AddInstance 'sasa{sv}' crash 3 /bin/sh -c 'echo crashing now; sleep 0.3; exit 3' 0 > /dev/null
+check "StartInstance of a program that will exit 3 succeeds (it was started)" manager_call StartInstance s crash
 check "the crashing instance reaches failed" wait_until 10 state_is crash failed
 check_eq "its LastExitCode is 3 and LastResult exit-code" "3 exit-code" \
         "$(instance_prop crash LastExitCode) $(instance_prop crash LastResult)"
@@ -48,11 +47,16 @@ check_eq "the failed unit stays loaded in systemd" failed "$(unit_prop orchd-cra
 check_match "journalctl -u shows the instance's output" 'crashing now' \
         "$(sb journalctl --no-pager -o cat -u orchd-crash.service)"
 first_invocation=$(instance_prop crash InvocationID)
-check_error "a failed instance is started again (and fails again)" Error.BadState gcall StartInstance crash
+check "a failed instance starts again" manager_call StartInstance s crash
 check "and fails again" wait_until 10 state_is crash failed
 second_invocation=$(instance_prop crash InvocationID)
 if [ -n "$second_invocation" ] && [ "$first_invocation" != "$second_invocation" ]; then
         ok "the second run has a new InvocationID"; else not_ok "the second run has a new InvocationID ($first_invocation, $second_invocation)"; fi
+
+# A program that exits before its start job is done: the job fails, and StartInstance says so.
+manager_call AddInstance 'sasa{sv}' quick 3 /bin/sh -c 'exit 4' 0 > /dev/null
+check_error "StartInstance of a program that exits at once reports the failed start" Error.BadState gcall StartInstance quick
+check "and the instance is failed" wait_until 10 state_is quick failed
 
 # A program that cannot be executed: the start job itself fails.
 manager_call AddInstance 'sasa{sv}' missing 1 /nonexistent/program 0 > /dev/null
@@ -92,7 +96,7 @@ check_error "requiring an instance that is not registered fails clearly" "not re
 list=$(manager_call ListInstances)
 check_match "ListInstances lists every instance with its state" \
         "\"$id\" \"web\" \"orchd-web.service\" \"running\" \"running\" 0 \"/org/orchd/Orchestrator1/instance/web\"" "$list"
-check_match "ListInstances counts 7 instances" '^a\(sssssuo\) 7 ' "$list"
+check_match "ListInstances counts 8 instances" '^a\(sssssuo\) 8 ' "$list"
 
 # --- bad input: named errors, nothing created ----------------------------------------------
 before_files=$(files)
@@ -133,7 +137,7 @@ check_error "the removed instance is gone" Error.NoSuchInstance gcall GetInstanc
 check_eq "its unit is gone" inactive "$(unit_prop orchd-web.service ActiveState)"
 check "RemoveInstance of a failed instance succeeds" manager_call RemoveInstance s crash
 check_eq "and its failed unit is unloaded" not-found "$(unit_prop orchd-crash.service LoadState)"
-check_match "the state files of removed instances are gone" '^app.instance db.instance missing.instance oneshot.instance orphan.instance $' "$(files)"
+check_match "the state files of removed instances are gone" '^app.instance db.instance missing.instance oneshot.instance orphan.instance quick.instance $' "$(files)"
 
 check_no_sanitizer_reports
 finish

@@ -31,6 +31,10 @@ check "live introspection of every interface matches dbus/org.orchd.Orchestrator
         "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml" "$live" "$live_instance"
 sb busctl call org.orchd.Orchestrator1 /org/orchd/Orchestrator1 org.orchd.Orchestrator1.Manager RemoveInstance s probe > /dev/null
 rm -f "$live" "$live_instance"
+check "the polkit policy is valid" xmllint --noout --dtdvalid /usr/share/polkit-1/policyconfig-1.dtd "$ORCHD_SOURCE_DIR/polkit/org.orchd.Orchestrator1.policy"
+check_match "polkitd (activated on demand) knows orchd's actions" 'org\.orchd\.Orchestrator1\.manage' \
+        "$(sb pkaction --action-id org.orchd.Orchestrator1.manage 2>&1)"
+check "the polkit rules file is installed" sb test -s /usr/share/polkit-1/rules.d/60-orchd.rules
 check "the contract XML is well-formed" xmllint --noout "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml"
 check "the installed contract is the source's" sb cmp /usr/share/dbus-1/interfaces/org.orchd.Orchestrator1.xml \
         /dev/stdin < "$ORCHD_SOURCE_DIR/dbus/org.orchd.Orchestrator1.xml"

@@ -17,5 +17,6 @@ int instance_emit_changed(Instance *i);
 /* Shared by the Manager's and the Instance's methods: authorizes and queues an operation. */
 int instance_method_operation(sd_bus_message *msg, Instance *i, int kind, sd_bus_error *error);
 
-/* Refuses callers that may not change state. Until polkit authorization lands, only root may. */
-int bus_check_mutating_caller(sd_bus_message *msg, uid_t *ret_uid, sd_bus_error *error);
+/* Authorizes VERB on instance I: root and the instance's owner may; others need polkit's
+ * "manage". Returns 1 (go on), 0 (polkit asked: return 1 without replying) or <0 with ERROR. */
+int instance_authorize(sd_bus_message *msg, Instance *i, const char *verb, sd_bus_error *error);

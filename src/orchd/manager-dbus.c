@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "authz.h"
 #include "bus-common.h"
 #include "config.h"
 #include "instance-config.h"
@@ -14,8 +17,7 @@
 #include "manager-dbus.h"
 #include "unit-driver.h"
 #include "uuid7.h"
-
-#define MANAGER_MAX_INSTANCES 1000U
+#include "validate.h"
 
 static uint64_t now_realtime_usec(void) {
         struct timespec ts;
@@ -39,6 +41,59 @@ static int find_instance_or_error(Manager *m, sd_bus_message *msg, Instance **re
         return 0;
 }
 
+/* Whether USER (a name or a numeric uid) is the user with UID. */
+static bool user_is_uid(const char *user, uid_t uid) {
+        char buf[16], pwbuf[1024];
+        struct passwd pw, *result = NULL;
+
+        (void) snprintf(buf, sizeof buf, "%u", (unsigned) uid);
+        if (streq(user, buf))
+                return true;
+        /* A local lookup (files, as nsswitch.conf says), small and bounded. */
+        if (getpwnam_r(user, &pw, pwbuf, sizeof pwbuf, &result) != 0 || !result)
+                return false;
+        return result->pw_uid == uid;
+}
+
+static unsigned count_owned(Manager *m, uid_t uid) {
+        GHashTableIter it;
+        gpointer value;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&it, m->instances_by_name);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                if (((Instance *) value)->record.config.owner_uid == uid)
+                        n++;
+        return n;
+}
+
+/* The confused-deputy guard: a caller who is not root registers instances that run as itself,
+ * within its quota; another User= or environment that changes how programs are loaded needs
+ * polkit's run-privileged. Returns 1, 0 (polkit asked) or <0 with ERROR. */
+static int authorize_add(Manager *m, sd_bus_message *msg, InstanceConfig *c, uid_t uid, sd_bus_error *error) {
+        const char *details[] = { "instance", c->name, "verb", "add", NULL };
+        bool privileged = false;
+
+        if (uid == 0)
+                return 1;
+        if (count_owned(m, uid) >= m->max_instances_per_user)
+                return sd_bus_error_setf(error, ORCHD_ERROR_TOO_MANY_INSTANCES,
+                                         "You have %u instances, the most one user may have; remove some first.",
+                                         m->max_instances_per_user);
+        if (c->user && !user_is_uid(c->user, uid))
+                privileged = true;
+        STRV_FOREACH(e, c->environment)
+                if (env_name_is_loader_affecting(*e))
+                        privileged = true;
+        if (!privileged) {
+                /* It runs as the caller, said explicitly so that it can never fall back to root. */
+                if (!c->user && asprintf(&c->user, "%u", (unsigned) uid) < 0)
+                        return -ENOMEM;
+                return 1;
+        }
+        return authz_check(m, msg, ORCHD_ACTION_RUN_PRIVILEGED, details, error);
+}
+
 static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         InstanceRecord record;
@@ -47,12 +102,21 @@ static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error
         uid_t uid;
         int r;
 
-        r = bus_check_mutating_caller(msg, &uid, error);
+        r = bus_message_sender_uid(msg, &uid);
         if (r < 0)
                 return r;
 
         instance_record_init(&record);
         r = instance_config_from_add_call(msg, &record.config, error);
+        if (r < 0)
+                goto finish;
+
+        r = authorize_add(m, msg, &record.config, uid, error);
+        if (r == 0) {
+                r = 1;          /* polkit is deciding; the call comes back */
+                goto finish;
+        }
+        authz_release(m, msg);
         if (r < 0)
                 goto finish;
 
@@ -62,10 +126,10 @@ static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error
                                       record.config.name);
                 goto finish;
         }
-        if (g_hash_table_size(m->instances_by_name) >= MANAGER_MAX_INSTANCES) {
+        if (g_hash_table_size(m->instances_by_name) >= m->max_instances) {
                 r = sd_bus_error_setf(error, ORCHD_ERROR_TOO_MANY_INSTANCES,
                                       "orchd has %u instances, its limit; remove some first.",
-                                      MANAGER_MAX_INSTANCES);
+                                      m->max_instances);
                 goto finish;
         }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "authz.h"
 #include "bus-common.h"
 #include "config.h"
 #include "instance-dbus.h"
@@ -42,6 +43,9 @@ int manager_new(const char *state_directory, Manager **ret) {
         m->jobs = g_hash_table_new(g_str_hash, g_str_equal);
         m->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_queue_free);
         m->changed_instances = g_ptr_array_new();
+        m->authz_queries = authz_queries_new();
+        m->max_instances = 1000;
+        m->max_instances_per_user = 50;
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -78,6 +82,8 @@ Manager *manager_free(Manager *m) {
         unit_watcher_disconnect(m);
         sd_bus_flush_close_unref(m->bus);
 
+        if (m->authz_queries)
+                g_hash_table_destroy(m->authz_queries);
         if (m->changed_instances)
                 g_ptr_array_free(m->changed_instances, true);
         if (m->clients)

@@ -41,6 +41,9 @@ typedef struct Manager {
         GHashTable *instances_by_id;    /* id → Instance* */
         GHashTable *instances_by_unit;  /* unit name → Instance* */
         GHashTable *jobs;               /* job object path → Operation* */
+        GHashTable *authz_queries;      /* method call → AuthzQuery* (authz.c) */
+        unsigned max_instances;         /* in all */
+        unsigned max_instances_per_user; /* for callers other than root */
         char **stray_units;             /* orchd-* units with no registration */
 
         /* The unit driver's window of outstanding jobs and its fair queue. */

@@ -2,29 +2,132 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
+
+#include "json-writer.h"
 
 /* Exit codes scripts can rely on (documented in orchctl(1)). */
 enum {
         ORCHCTL_EXIT_SUCCESS = 0,
         ORCHCTL_EXIT_FAILURE = 1,     /* the operation failed; the message says why */
         ORCHCTL_EXIT_USAGE = 2,       /* bad command line */
+        ORCHCTL_EXIT_NOT_RUNNING = 3, /* status: the instance is not running (LSB) */
         ORCHCTL_EXIT_NO_SUCH = 4,     /* no such instance, alert or contact */
         ORCHCTL_EXIT_UNAVAILABLE = 69, /* orchd is not running or not reachable */
         ORCHCTL_EXIT_DENIED = 77,     /* authorization denied */
 };
 
+/* The options of 'add', each becoming one entry of AddInstance's a{sv}. */
+typedef struct AddArgs {
+        const char *name;               /* NULL: derived from the command */
+        const char *description;
+        const char *working_directory;
+        const char *user;
+        const char *restart;            /* already checked against the known policies */
+        char **environment;             /* KEY=VALUE, owned */
+        char **operators;               /* owned */
+        char **requires;                /* owned */
+        bool restart_attempts_set, restart_window_set, watchdog_set, memory_max_set, cpu_weight_set;
+        uint32_t restart_attempts;
+        uint64_t restart_window_usec;
+        uint64_t watchdog_usec;
+        uint64_t memory_max;
+        uint64_t cpu_weight;
+        bool start;
+} AddArgs;
+
 typedef struct OrchctlArgs {
         const char *host;          /* -H [user@]host, NULL for the local system bus */
         bool quiet;
-        bool no_pager;
+        bool no_pager;             /* accepted; orchctl never pages */
         bool no_legend;
+        bool ask_password;         /* false with --no-ask-password */
+        JsonFormat json;
+        char **states;             /* list --state=, owned */
+        char **properties;         /* show -p, owned */
+        bool value;                /* show --value */
+        bool lines_set;
+        uint64_t lines;            /* status/logs -n; LINES_ALL for "all" */
+        bool follow;               /* logs -f */
+        bool this_run;             /* logs --this-run */
+        AddArgs add;
 } OrchctlArgs;
 
 extern OrchctlArgs arg;
 
-/* Connects to orchd's bus (local or remote) once; later calls return the same connection. */
+/* Connects to orchd's bus (local or remote) once; later calls return the same connection.
+ * On failure says why on stderr and returns -ORCHCTL_EXIT_UNAVAILABLE. */
 int orchctl_bus(sd_bus **ret);
 
 /* Maps a failed call to one clear line on stderr and to an exit code. */
 int orchctl_bus_error(const sd_bus_error *error, int r, const char *what);
+
+/* orchctl-util.c */
+
+/* No timeout, for calls that wait for a job (start, stop, ...) or for interactive authorization. */
+#define ORCHCTL_JOB_TIMEOUT UINT64_MAX
+
+/* Calls METHOD on orchd's manager object with the arguments of TYPES, waiting at most TIMEOUT
+ * (0: sd-bus's default). Returns what sd_bus_call() returns. */
+int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_bus_error *error,
+                         sd_bus_message **ret_reply, const char *types, ...);
+
+/* The object path of the instance KEY (a name or an id), through GetInstance. */
+int orchctl_get_instance_path(sd_bus *bus, const char *key, sd_bus_error *error, char **ret_path);
+
+/* All properties of the object at PATH on INTERFACE, as the reply to GetAll, positioned at its
+ * a{sv}. */
+int orchctl_get_all_properties(sd_bus *bus, const char *path, const char *interface,
+                               sd_bus_error *error, sd_bus_message **ret_reply);
+
+/* The properties that status and logs use. Strings point into REPLY; never NULL after a
+ * successful instance_info_read() (missing strings are ""). */
+typedef struct InstanceInfo {
+        sd_bus_message *reply;
+        const char *id, *name, *unit, *description, *state, *active_state, *sub_state;
+        const char *invocation_id, *last_result, *restart, *user, *working_directory;
+        char **exec_start, **operators, **requires;
+        uint32_t main_pid, restart_count;
+        int32_t last_exit_code;
+        uint64_t started_usec;
+} InstanceInfo;
+
+void instance_info_done(InstanceInfo *info);
+
+/* Reads the properties of instance KEY into INFO. Returns 0, or an exit code (> 0) after saying
+ * what went wrong (orchctl_bus_error()). */
+int instance_info_read(sd_bus *bus, const char *key, InstanceInfo *info);
+
+/* Appends a copy of S. */
+int strv_extend(char ***l, const char *s);
+/* Appends the comma-separated parts of S; empty parts are dropped. */
+int strv_extend_split_commas(char ***l, const char *s);
+bool strv_contains(char * const *l, const char *s);
+
+/* ANSI colors when stdout is a terminal and $NO_COLOR is not set, else "". */
+const char *ansi_highlight_green(void);
+const char *ansi_highlight_red(void);
+const char *ansi_normal(void);
+
+/* Writes N bytes of untrusted text (program output, property values) with control characters
+ * escaped (escape_for_terminal()). */
+int fputs_escaped(const char *s, size_t n, FILE *f);
+
+/* orchctl-instances.c */
+int verb_list(int argc, char *argv[], void *userdata);
+int verb_add(int argc, char *argv[], void *userdata);
+int verb_instance_operation(int argc, char *argv[], void *userdata); /* start, stop, restart, remove */
+int verb_status(int argc, char *argv[], void *userdata);
+int verb_show(int argc, char *argv[], void *userdata);
+
+/* orchctl-logs.c */
+
+/* Prints the journal of UNIT, only of the run INVOCATION_ID if not NULL/empty: the last N_LINES
+ * entries (LINES_ALL: all), then with FOLLOW new ones as they come. With J, each entry is a JSON
+ * object {"timestamp_usec", "identifier", "pid", "message"}, otherwise a line
+ * "MMM DD HH:MM:SS identifier[pid]: message". Returns 0 or a negative errno (said on stderr). */
+int show_journal(const char *unit, const char *invocation_id, uint64_t n_lines, bool follow,
+                 JsonWriter *j);
+
+int verb_logs(int argc, char *argv[], void *userdata);

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus-common.h"
+#include "log.h"
+#include "macro.h"
+#include "orchctl.h"
+#include "parse-util.h"
+
+int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_bus_error *error,
+                         sd_bus_message **ret_reply, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, ORCHD_BUS_NAME, ORCHD_MANAGER_PATH,
+                                           ORCHD_MANAGER_INTERFACE, method);
+        if (r < 0)
+                return r;
+        if (types) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_call(bus, m, timeout, error, ret_reply);
+}
+
+int orchctl_get_instance_path(sd_bus *bus, const char *key, sd_bus_error *error, char **ret_path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path;
+        char *p;
+        int r;
+
+        r = orchctl_call_manager(bus, "GetInstance", 0, error, &reply, "s", key);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        *ret_path = p;
+        return 0;
+}
+
+int orchctl_get_all_properties(sd_bus *bus, const char *path, const char *interface,
+                               sd_bus_error *error, sd_bus_message **ret_reply) {
+        return sd_bus_call_method(bus, ORCHD_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
+                                  error, ret_reply, "s", interface);
+}
+
+void instance_info_done(InstanceInfo *info) {
+        sd_bus_message_unref(info->reply);
+        strv_free(info->exec_start);
+        strv_free(info->operators);
+        strv_free(info->requires);
+        *info = (InstanceInfo) {};
+}
+
+static int instance_info_parse(InstanceInfo *info) {
+        const struct {
+                const char *name;
+                char type;
+                void *ptr;
+        } map[] = {
+                { "Id",               's', &info->id },
+                { "Name",             's', &info->name },
+                { "Unit",             's', &info->unit },
+                { "Description",      's', &info->description },
+                { "State",            's', &info->state },
+                { "ActiveState",      's', &info->active_state },
+                { "SubState",         's', &info->sub_state },
+                { "InvocationID",     's', &info->invocation_id },
+                { "LastResult",       's', &info->last_result },
+                { "Restart",          's', &info->restart },
+                { "User",             's', &info->user },
+                { "WorkingDirectory", 's', &info->working_directory },
+                { "ExecStart",        'a', &info->exec_start },
+                { "Operators",        'a', &info->operators },
+                { "Requires",         'a', &info->requires },
+                { "MainPID",          'u', &info->main_pid },
+                { "RestartCount",     'u', &info->restart_count },
+                { "LastExitCode",     'i', &info->last_exit_code },
+                { "StartedUSec",      't', &info->started_usec },
+        };
+        sd_bus_message *m = info->reply;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *name, *contents;
+                bool done = false;
+
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, NULL, &contents);
+                if (r < 0)
+                        return r;
+
+                for (size_t i = 0; i < ELEMENTSOF(map) && !done; i++) {
+                        char sig[3] = { map[i].type, map[i].type == 'a' ? 's' : '\0', '\0' };
+
+                        if (!streq(name, map[i].name) || !streq(contents, sig))
+                                continue;
+                        r = sd_bus_message_enter_container(m, 'v', sig);
+                        if (r < 0)
+                                return r;
+                        if (map[i].type == 'a') {
+                                char ***l = map[i].ptr;
+
+                                strv_free(*l);
+                                *l = NULL;
+                                r = sd_bus_message_read_strv(m, l);
+                        } else
+                                r = sd_bus_message_read_basic(m, map[i].type, map[i].ptr);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_exit_container(m);
+                        if (r < 0)
+                                return r;
+                        done = true;
+                }
+                if (!done) {
+                        /* Unknown to this orchctl, or of an unexpected type: not needed here. */
+                        r = sd_bus_message_skip(m, "v");
+                        if (r < 0)
+                                return r;
+                }
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        /* Never NULL, so that callers need no checks. */
+        const char **strings[] = {
+                &info->id, &info->name, &info->unit, &info->description, &info->state,
+                &info->active_state, &info->sub_state, &info->invocation_id, &info->last_result,
+                &info->restart, &info->user, &info->working_directory,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+                if (!*strings[i])
+                        *strings[i] = "";
+        return 0;
+}
+
+int instance_info_read(sd_bus *bus, const char *key, InstanceInfo *info) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        *info = (InstanceInfo) {};
+
+        r = orchctl_get_instance_path(bus, key, &error, &path);
+        if (r < 0)
+                return orchctl_bus_error(&error, r, "look up the instance");
+        r = orchctl_get_all_properties(bus, path, ORCHD_INSTANCE_INTERFACE, &error, &info->reply);
+        if (r < 0)
+                return orchctl_bus_error(&error, r, "read the instance's properties");
+        r = instance_info_parse(info);
+        if (r < 0) {
+                fprintf(stderr, "Failed to parse the instance's properties: %s\n", strerror(-r));
+                instance_info_done(info);
+                return ORCHCTL_EXIT_FAILURE;
+        }
+        return 0;
+}
+
+int strv_extend(char ***l, const char *s) {
+        size_t n = strv_length(*l);
+        char **t, *c;
+
+        c = strdup(s);
+        if (!c)
+                return -ENOMEM;
+        t = realloc(*l, (n + 2) * sizeof(char *));
+        if (!t) {
+                free(c);
+                return -ENOMEM;
+        }
+        t[n] = c;
+        t[n + 1] = NULL;
+        *l = t;
+        return 0;
+}
+
+int strv_extend_split_commas(char ***l, const char *s) {
+        for (const char *p = s; *p;) {
+                size_t n = strcspn(p, ",");
+
+                if (n > 0) {
+                        _cleanup_free_ char *part = strndup(p, n);
+                        if (!part || strv_extend(l, part) < 0)
+                                return -ENOMEM;
+                }
+                p += n;
+                if (*p == ',')
+                        p++;
+        }
+        return 0;
+}
+
+bool strv_contains(char * const *l, const char *s) {
+        STRV_FOREACH(i, (char **) l)
+                if (streq(*i, s))
+                        return true;
+        return false;
+}
+
+static bool colors_enabled(void) {
+        static int cached = -1;
+
+        if (cached < 0) {
+                const char *term = getenv("TERM");
+
+                cached = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && streq(term, "dumb"));
+        }
+        return cached;
+}
+
+const char *ansi_highlight_green(void) {
+        return colors_enabled() ? "\x1b[0;1;32m" : "";
+}
+
+const char *ansi_highlight_red(void) {
+        return colors_enabled() ? "\x1b[0;1;31m" : "";
+}
+
+const char *ansi_normal(void) {
+        return colors_enabled() ? "\x1b[0m" : "";
+}
+
+int fputs_escaped(const char *s, size_t n, FILE *f) {
+        _cleanup_free_ char *e = NULL;
+
+        e = escape_for_terminal(s, n, false);
+        if (!e)
+                return -ENOMEM;
+        fputs(e, f);
+        return 0;
+}

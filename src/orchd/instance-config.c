@@ -101,6 +101,47 @@ int instance_config_validate(const InstanceConfig *c, const char **ret_reason) {
         return 0;
 }
 
+/* Reads an array of strings, refusing more than MAX entries as soon as it sees one more: reading
+ * 100,000 entries first and counting them after would be work done for a caller who is refused. */
+static int read_strv_bounded(sd_bus_message *m, size_t max, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0, allocated = 0;
+        const char *s;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "s");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read_basic(m, 's', &s)) > 0) {
+                if (n >= max)
+                        return -E2BIG;
+                if (n + 1 >= allocated) {
+                        size_t want = MAX(allocated * 2, (size_t) 8);
+                        char **bigger = realloc(l, want * sizeof(char *));
+                        if (!bigger)
+                                return -ENOMEM;
+                        l = bigger;
+                        allocated = want;
+                }
+                l[n] = strdup(s);
+                if (!l[n])
+                        return -ENOMEM;
+                l[++n] = NULL;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 static int invalid(sd_bus_error *error, const char *format, ...) _printf_(2, 3);
 static int invalid(sd_bus_error *error, const char *format, ...) {
         va_list ap;
@@ -112,9 +153,9 @@ static int invalid(sd_bus_error *error, const char *format, ...) {
         return r;
 }
 
-/* Reads the variant of option NAME, which must hold exactly TYPE. */
+/* Reads the variant of option NAME, which must hold exactly TYPE; arrays hold at most MAX entries. */
 static int read_variant(sd_bus_message *m, const char *name, const char *type, const char *type_doc,
-                        void *value, sd_bus_error *error) {
+                        size_t max, void *value, sd_bus_error *error) {
         const char *contents;
         char t;
         int r;
@@ -129,7 +170,9 @@ static int read_variant(sd_bus_message *m, const char *name, const char *type, c
                 r = sd_bus_message_enter_container(m, 'v', "as");
                 if (r < 0)
                         return r;
-                r = sd_bus_message_read_strv(m, value);
+                r = read_strv_bounded(m, max, value);
+                if (r == -E2BIG)
+                        return invalid(error, "Option '%s' has more than %zu entries.", name, max);
                 if (r < 0)
                         return r;
                 return sd_bus_message_exit_container(m);
@@ -141,7 +184,7 @@ static int read_string_option(sd_bus_message *m, const char *name, char **field,
         const char *s;
         int r;
 
-        r = read_variant(m, name, "s", "string", &s, error);
+        r = read_variant(m, name, "s", "string", 0, &s, error);
         if (r < 0)
                 return r;
         free(*field);
@@ -165,7 +208,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
         if (streq(name, "Environment")) {
                 _cleanup_free_ char *reason = NULL;
                 char **l = NULL;
-                r = read_variant(m, name, "as", "array of KEY=VALUE strings", &l, error);
+                r = read_variant(m, name, "as", "array of KEY=VALUE strings", ORCHD_ENV_MAX, &l, error);
                 if (r < 0)
                         return r;
                 strv_free(c->environment);
@@ -188,7 +231,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
                 return r;
         }
         if (streq(name, "Restart")) {
-                r = read_variant(m, name, "s", "string", &s, error);
+                r = read_variant(m, name, "s", "string", 0, &s, error);
                 if (r < 0)
                         return r;
                 c->restart = restart_policy_from_string(s);
@@ -197,7 +240,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
                 return 0;
         }
         if (streq(name, "RestartAttempts")) {
-                r = read_variant(m, name, "u", "uint32", &u, error);
+                r = read_variant(m, name, "u", "uint32", 0, &u, error);
                 if (r < 0)
                         return r;
                 if (u < 1 || u > 1000)
@@ -207,7 +250,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
         }
         if (streq(name, "RestartWindowUSec") || streq(name, "WatchdogUSec") ||
             streq(name, "MemoryMax") || streq(name, "CPUWeight")) {
-                r = read_variant(m, name, "t", "uint64", &t, error);
+                r = read_variant(m, name, "t", "uint64", 0, &t, error);
                 if (r < 0)
                         return r;
                 if (streq(name, "RestartWindowUSec")) {
@@ -233,7 +276,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
                 bool requires = streq(name, "Requires");
                 char **l = NULL;
                 const char *problem;
-                r = read_variant(m, name, "as", "array of names", &l, error);
+                r = read_variant(m, name, "as", "array of names", requires ? INSTANCE_REQUIRES_MAX : INSTANCE_OPERATORS_MAX, &l, error);
                 if (r < 0)
                         return r;
                 problem = name_list_check(l, requires ? INSTANCE_REQUIRES_MAX : INSTANCE_OPERATORS_MAX,
@@ -251,7 +294,7 @@ static int read_option(sd_bus_message *m, const char *name, InstanceConfig *c, s
                 return 0;
         }
         if (streq(name, "Start")) {
-                r = read_variant(m, name, "b", "boolean", &b, error);
+                r = read_variant(m, name, "b", "boolean", 0, &b, error);
                 if (r < 0)
                         return r;
                 c->start = b;
@@ -286,7 +329,11 @@ int instance_config_from_add_call(sd_bus_message *m, InstanceConfig *c, sd_bus_e
                 goto fail;
         }
 
-        r = sd_bus_message_read_strv(m, &parsed.argv);
+        r = read_strv_bounded(m, ORCHD_ARGV_MAX, &parsed.argv);
+        if (r == -E2BIG) {
+                r = invalid(error, "Invalid command line: more than %u arguments.", ORCHD_ARGV_MAX);
+                goto fail;
+        }
         if (r < 0)
                 goto fail;
         if (argv_validate(parsed.argv, strv_length(parsed.argv), &reason) < 0) {

@@ -307,8 +307,12 @@ int store_open(const char *directory, Store **ret) {
         if (mkdir(directory, 0700) < 0 && errno != EEXIST)
                 return -errno;
         fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ELOOP ? -ELOOP : -errno;
+        if (fd < 0) {
+                /* O_DIRECTORY on a symlink says ENOTDIR: tell the real reason. */
+                if (errno == ENOTDIR && lstat(directory, &st) == 0 && S_ISLNK(st.st_mode))
+                        return -ELOOP;
+                return -errno;
+        }
         if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
                 close(fd);
                 return -ENOTDIR;

@@ -248,6 +248,8 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
                 i->status.loaded = streq(load_state, "loaded");
                 copy_string(i->status.active_state, sizeof i->status.active_state, active_state);
                 copy_string(i->status.sub_state, sizeof i->status.sub_state, sub_state);
+                /* The state is known from the listing already; PID, invocation and result follow. */
+                instance_apply_unit_status(i);
                 (void) unit_fetch(m, i, "org.freedesktop.systemd1.Unit");
                 (void) unit_fetch(m, i, "org.freedesktop.systemd1.Service");
         }

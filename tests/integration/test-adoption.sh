@@ -82,5 +82,13 @@ sb sh -c 'kill -9 $(systemctl show -P MainPID orchd-keep1.service)'
 check "a failure after the re-exec is noticed" wait_until 10 state_is keep1 failed
 check_eq "the others keep running untouched" "$(echo "$before" | grep -v keep1)" "$(snapshot | grep -v keep1)"
 
+# Corrupt and truncated state files: skipped whole, with a reason in the journal; the rest loads.
+sb sh -c 'printf "\0\1garbage" > /var/lib/orchd/junk.instance; head -c 200 /var/lib/orchd/keep2.instance > /var/lib/orchd/trunc.instance'
+check "orchd restarts over corrupt state files" sb systemctl restart orchd.service
+check_eq "the valid instances are all still there" "running running" "$(instance_prop keep2 State) $(instance_prop keep3 State)"
+check_error "the truncated file gave no instance" Error.NoSuchInstance gcall GetInstance trunc
+check_match "the journal names the skipped files" 'Skipping /var/lib/orchd/(junk|trunc).instance' \
+        "$(sb journalctl --no-pager -o cat -u orchd.service)"
+
 check_no_sanitizer_reports
 finish

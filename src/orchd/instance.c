@@ -4,11 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <inttypes.h>
+#include <time.h>
+#include <glib.h>
 
 #include "bus-common.h"
 #include "instance.h"
 #include "log.h"
 #include "manager.h"
+#include "supervisor.h"
+#include "unit-watcher.h"
 #include "unit-driver.h"
 
 int unit_object_path(const char *unit, char **ret) {
@@ -48,6 +53,7 @@ int instance_new(Manager *m, InstanceRecord *record, Instance **ret) {
 Instance *instance_free(Instance *i) {
         if (!i)
                 return NULL;
+        sd_event_source_disable_unref(i->restart_timer);
         instance_record_done(&i->record);
         free(i->unit);
         free(i->unit_path);
@@ -98,6 +104,110 @@ int instance_save(Instance *i) {
         return 0;
 }
 
+static uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Instance *i = userdata;
+
+        (void) s, (void) usec;
+        i->restart_timer = sd_event_source_disable_unref(i->restart_timer);
+        i->record.restart_at_usec = 0;
+        i->record.restart_count++;
+        (void) instance_save(i);
+        log_info("Instance %s: restarting (restart %u).", i->record.config.name, i->record.restart_count);
+        i->state = INSTANCE_STARTING;
+        instance_mark_changed(i);
+        (void) operation_submit(i, OPERATION_START, NULL);
+        return 0;
+}
+
+static void arm_restart_timer(Instance *i) {
+        uint64_t now = now_realtime_usec();
+        uint64_t delay = i->record.restart_at_usec > now ? i->record.restart_at_usec - now : 0;
+        int r;
+
+        i->restart_timer = sd_event_source_disable_unref(i->restart_timer);
+        r = sd_event_add_time_relative(i->manager->event, &i->restart_timer, CLOCK_BOOTTIME, delay,
+                                       USEC_PER_MSEC, on_restart_timer, i);
+        if (r < 0) {
+                log_error_errno(r, "Instance %s: failed to schedule the restart: %m", i->record.config.name);
+                return;
+        }
+        i->state = INSTANCE_RESTARTING;
+        instance_mark_changed(i);
+}
+
+void instance_resume_restart(Instance *i) {
+        if (i->record.restart_at_usec != 0 && i->record.want_running)
+                arm_restart_timer(i);
+}
+
+void instance_reset_supervision(Instance *i, bool keep_running) {
+        i->restart_timer = sd_event_source_disable_unref(i->restart_timer);
+        i->record.restart_at_usec = 0;
+        if (keep_running) {
+                /* A person asked for it to run: a fresh budget and backoff. */
+                i->record.gave_up = false;
+                i->record.consecutive_failures = 0;
+                i->record.restart_window_start_usec = 0;
+                i->record.restart_window_failures = 0;
+        }
+}
+
+/* A run ended while the instance is meant to run: restart it after the backoff, or give up when
+ * the budget is spent. Called once per run (by its InvocationID), also for runs that ended while
+ * orchd was not running. */
+static void supervise_run_end(Instance *i) {
+        InstanceRecord *rec = &i->record;
+        const InstanceConfig *c = &rec->config;
+        const BackoffPolicy backoff = {
+                .initial_usec = BACKOFF_INITIAL_USEC_DEFAULT,
+                .max_usec = BACKOFF_MAX_USEC_DEFAULT,
+                .factor = BACKOFF_FACTOR_DEFAULT,
+                .jitter = BACKOFF_JITTER_DEFAULT,
+        };
+        /* systemd sends the Unit's ActiveState before the Service's Result: judge by the state,
+         * a service that failed is "failed", one that exited cleanly "inactive". */
+        bool success = !streq(i->status.active_state, "failed") &&
+                       (isempty(i->status.result) || streq(i->status.result, "success"));
+        uint64_t now = now_realtime_usec();
+        uint64_t delay;
+
+        memcpy(rec->handled_invocation, i->status.invocation_id, sizeof rec->handled_invocation);
+        if (!restart_policy_wants_restart(c->restart, success)) {
+                (void) instance_save(i);
+                return;
+        }
+
+        if (restart_budget_spend(&rec->restart_window_start_usec, &rec->restart_window_failures, now,
+                                 c->restart_attempts, c->restart_window_usec)) {
+                rec->gave_up = true;
+                (void) instance_save(i);
+                i->state = INSTANCE_FAILED;
+                log_warning("Instance %s: %u failures within %" PRIu64 " s; giving up.", c->name,
+                            rec->restart_window_failures, c->restart_window_usec / USEC_PER_SEC);
+                (void) sd_bus_emit_signal(i->manager->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE,
+                                          "InstanceGaveUp", "ss", c->id, c->name);
+                return;
+        }
+
+        /* A run that lasted StableSec resets the backoff. */
+        if (i->status.active_enter_usec > 0 && now > i->status.active_enter_usec &&
+            now - i->status.active_enter_usec >= STABLE_USEC_DEFAULT)
+                rec->consecutive_failures = 0;
+        rec->consecutive_failures++;
+        delay = backoff_delay_usec(&backoff, rec->consecutive_failures, g_random_int());
+        rec->restart_at_usec = now + delay;
+        (void) instance_save(i);
+        log_info("Instance %s: run ended (%s); restarting in %.3f s.", c->name,
+                 success ? "exited" : "failed", (double) delay / USEC_PER_SEC);
+        arm_restart_timer(i);
+}
+
 void instance_apply_unit_status(Instance *i) {
         UnitStatus *s = &i->status;
         InstanceRecord *rec = &i->record;
@@ -122,6 +232,30 @@ void instance_apply_unit_status(Instance *i) {
         }
 
         state = instance_state_derive(s, rec->want_running, ever_started);
+        /* The end of a run is told apart by its InvocationID; if systemd has not said it, ask. */
+        if (s->loaded && isempty(s->invocation_id) && state != INSTANCE_REGISTERED && !i->invocation_asked) {
+                i->invocation_asked = true;
+                (void) unit_watcher_fetch(i);
+        }
+        if (!isempty(s->invocation_id))
+                i->invocation_asked = false;
+        /* A run has ended when its unit failed, was collected, or went from up to inactive. A unit
+         * that is "inactive" with a new InvocationID is only about to start. */
+        bool was_up = streq(i->last_active_state, "active") || streq(i->last_active_state, "activating") ||
+                      streq(i->last_active_state, "deactivating") || streq(i->last_active_state, "reloading");
+        bool ended = streq(s->active_state, "failed") || !s->loaded ||
+                     (streq(s->active_state, "inactive") && was_up);
+        snprintf(i->last_active_state, sizeof i->last_active_state, "%s", s->loaded ? s->active_state : "");
+        if (ended && (state == INSTANCE_FAILED || state == INSTANCE_EXITED) && rec->want_running && !i->removed &&
+            !rec->gave_up && !i->restart_timer && !isempty(s->invocation_id) &&
+            !streq(s->invocation_id, rec->handled_invocation)) {
+                i->state = state;
+                supervise_run_end(i);
+                instance_mark_changed(i);
+                return;
+        }
+        if (i->restart_timer)
+                state = INSTANCE_RESTARTING;
         if (state != i->state) {
                 log_debug("Instance %s: %s → %s (unit %s/%s).", rec->config.name,
                           instance_state_to_string(i->state), instance_state_to_string(state),

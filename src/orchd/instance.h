@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <systemd/sd-event.h>
 
 #include "instance-state.h"
 #include "store.h"
@@ -37,7 +38,10 @@ typedef struct Instance {
 
         /* Operations on this instance run one at a time, in order (unit-driver.c). */
         Operation *ops_head, *ops_tail;
+        sd_event_source *restart_timer; /* the backoff wait before an automatic restart */
         bool changed;              /* a PropertiesChanged is due (coalesced per loop turn) */
+        char last_active_state[16]; /* as last seen: tells a run that ended from one about to start */
+        bool invocation_asked;     /* a GetAll for the unknown InvocationID is on its way */
         bool removed;              /* forgotten; freed once its last operation ends */
 } Instance;
 
@@ -51,6 +55,13 @@ InstanceState instance_state_derive(const UnitStatus *status, bool want_running,
 /* Applies a change of the unit's status: re-derives the state, records the last result and
  * exit code, persists what changed and schedules the property change signal. */
 void instance_apply_unit_status(Instance *i);
+
+/* A person started, restarted, stopped or removed the instance: the automatic restarts and the
+ * restart budget start over (start, restart) or stop (stop, remove). */
+void instance_reset_supervision(Instance *i, bool keep_running);
+
+/* After loading: arms the restart that was pending when orchd stopped. */
+void instance_resume_restart(Instance *i);
 
 /* Marks the instance's properties as changed; the signal goes out once per loop turn. */
 void instance_mark_changed(Instance *i);

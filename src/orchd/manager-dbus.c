@@ -279,6 +279,7 @@ const sd_bus_vtable manager_vtable[] = {
                                  method_list_instances, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("InstanceNew", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
         SD_BUS_SIGNAL_WITH_NAMES("InstanceRemoved", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("InstanceGaveUp", "ss", SD_BUS_PARAM(id) SD_BUS_PARAM(name), 0),
         SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NInstances", "u", property_get_n_instances, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StrayUnits", "as", property_get_stray_units, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -139,6 +139,7 @@ void manager_forget_instance(Manager *m, Instance *i) {
 
         if (i->changed)
                 g_ptr_array_remove_fast(m->changed_instances, i);
+        instance_reset_supervision(i, false);
         i->removed = true;
         g_hash_table_remove(m->instances_by_id, i->record.config.id);
         g_hash_table_remove(m->instances_by_unit, i->unit);
@@ -206,6 +207,7 @@ static int manager_load_registry(Manager *m) {
                         continue;
                 }
                 registry_insert(m, i);
+                instance_resume_restart(i);
         }
         free(records);
         log_info("Loaded %u instances from %s.", g_hash_table_size(m->instances_by_name), m->state_directory);

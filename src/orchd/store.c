@@ -79,6 +79,10 @@ int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_siz
                 g_key_file_set_string(k, "State", "LastResult", r->last_result);
         set_u64(k, "State", "RestartWindowStartUSec", r->restart_window_start_usec);
         set_u64(k, "State", "RestartWindowFailures", r->restart_window_failures);
+        set_u64(k, "State", "ConsecutiveFailures", r->consecutive_failures);
+        set_u64(k, "State", "RestartAtUSec", r->restart_at_usec);
+        g_key_file_set_boolean(k, "State", "GaveUp", r->gave_up);
+        g_key_file_set_string(k, "State", "HandledInvocation", r->handled_invocation);
 
         data = g_key_file_to_data(k, &size, NULL);
         if (!data)
@@ -107,7 +111,7 @@ static const char *const instance_keys[] = {
 };
 static const char *const state_keys[] = {
         "WantRunning", "RestartCount", "LastExitCode", "LastResult", "RestartWindowStartUSec",
-        "RestartWindowFailures", NULL,
+        "RestartWindowFailures", "ConsecutiveFailures", "RestartAtUSec", "GaveUp", "HandledInvocation", NULL,
 };
 
 static bool key_known(const char *key, const char *const *known) {
@@ -204,6 +208,12 @@ int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret
                 reason = "contains a NUL byte";
                 goto fail;
         }
+        /* Written files end with a newline: a file cut short, even between the digits of a number,
+         * does not (and one cut between lines misses a required key). */
+        if (size == 0 || data[size - 1] != '\n') {
+                reason = "is truncated";
+                goto fail;
+        }
         if (!g_key_file_load_from_data(k, data, size, G_KEY_FILE_NONE, NULL)) {
                 reason = "is not a valid key file";
                 goto fail;
@@ -280,6 +290,29 @@ int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret
         u = 0;
         CHECK(get_u64(k, "State", "RestartWindowFailures", true, UINT32_MAX, &u), "has no valid RestartWindowFailures");
         r.restart_window_failures = (uint32_t) u;
+        u = 0;
+        CHECK(get_u64(k, "State", "ConsecutiveFailures", true, UINT32_MAX, &u), "has no valid ConsecutiveFailures");
+        r.consecutive_failures = (uint32_t) u;
+        CHECK(get_u64(k, "State", "RestartAtUSec", true, UINT64_MAX, &r.restart_at_usec), "has no valid RestartAtUSec");
+        {
+                g_autoptr(GError) e = NULL;
+                r.gave_up = g_key_file_get_boolean(k, "State", "GaveUp", &e);
+                if (e) {
+                        reason = "has no valid GaveUp";
+                        goto fail;
+                }
+        }
+        {
+                _cleanup_free_ char *inv = NULL;
+                CHECK(get_string(k, "State", "HandledInvocation", true, &inv), "has no valid HandledInvocation");
+                if (inv && *inv) {
+                        if (strlen(inv) != 32 || strspn(inv, "0123456789abcdef") != 32) {
+                                reason = "has a bad HandledInvocation";
+                                goto fail;
+                        }
+                        memcpy(r.handled_invocation, inv, 33);
+                }
+        }
 #undef CHECK
 
         if (instance_config_validate(c, &reason) < 0)

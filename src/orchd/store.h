@@ -20,6 +20,10 @@ typedef struct InstanceRecord {
         /* The restart budget, kept by orchd (systemd forgets it with the transient unit). */
         uint64_t restart_window_start_usec;
         uint32_t restart_window_failures;
+        uint32_t consecutive_failures;  /* since the last stable run: the backoff step */
+        uint64_t restart_at_usec;       /* CLOCK_REALTIME of the pending restart, 0: none */
+        bool gave_up;                   /* the budget was spent; InstanceGaveUp was sent */
+        char handled_invocation[33];    /* the last run whose end orchd acted on */
 } InstanceRecord;
 
 void instance_record_init(InstanceRecord *r);

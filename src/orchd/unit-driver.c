@@ -256,6 +256,9 @@ static void operation_begin(Operation *op) {
         Instance *i = op->instance;
 
         op->started = true;
+        /* What a person asks for replaces what the supervisor planned. */
+        if (op->request)
+                instance_reset_supervision(i, op->kind == OPERATION_START || op->kind == OPERATION_RESTART);
         switch (op->kind) {
         case OPERATION_START:
                 if (!i->record.want_running) {
@@ -288,8 +291,9 @@ static void operation_begin(Operation *op) {
                         i->record.want_running = false;
                         if (op->kind == OPERATION_STOP)
                                 (void) instance_save(i);
-                        instance_mark_changed(i);
                 }
+                /* No longer restarting: the state follows the unit again. */
+                instance_apply_unit_status(i);
                 break;
         default:
                 assert_not_reached();
@@ -431,10 +435,12 @@ static int append_transient_properties(sd_bus_message *msg, const Instance *i) {
         r = sd_bus_message_open_container(msg, 'a', "(sv)");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(msg, "(sv)(sv)(sv)(sv)(sv)",
+        /* Restart=no and no start rate limit: restarts are orchd's decision, with its own budget. */
+        r = sd_bus_message_append(msg, "(sv)(sv)(sv)(sv)(sv)(sv)",
                                   "Description", "s", description,
                                   "Type", "s", "exec",
                                   "Restart", "s", "no",
+                                  "StartLimitIntervalUSec", "t", UINT64_C(0),
                                   "Slice", "s", "orchd.slice",
                                   "CollectMode", "s", "inactive");
         if (r < 0)

@@ -89,6 +89,8 @@ static int read_properties(UnitStatus *s, sd_bus_message *m) {
         return sd_bus_message_exit_container(m);
 }
 
+static int unit_fetch(Manager *m, Instance *i, const char *interface);
+
 static Instance *instance_by_unit_path(Manager *m, const char *path) {
         _cleanup_free_ char *unit = NULL;
 
@@ -117,6 +119,16 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
         if (r < 0) {
                 log_warning_errno(r, "Malformed PropertiesChanged for %s: %m", i->unit);
                 return 0;
+        }
+        /* Properties that changed without their value (e.g. a new unit's InvocationID): ask. */
+        r = sd_bus_message_enter_container(msg, 'a', "s");
+        if (r > 0) {
+                const char *name;
+                bool fetch = false;
+                while (sd_bus_message_read_basic(msg, 's', &name) > 0)
+                        fetch = true;
+                if (fetch)
+                        (void) unit_fetch(m, i, interface);
         }
         /* A unit that sends properties is loaded (a collected one sends UnitRemoved). */
         i->status.loaded = true;
@@ -211,6 +223,13 @@ static int unit_fetch(Manager *m, Instance *i, const char *interface) {
         return sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1", i->unit_path,
                                         "org.freedesktop.DBus.Properties", "GetAll",
                                         on_unit_get_all, m, "s", interface);
+}
+
+int unit_watcher_fetch(Instance *i) {
+        int r = unit_fetch(i->manager, i, "org.freedesktop.systemd1.Service");
+        if (r < 0)
+                return r;
+        return unit_fetch(i->manager, i, "org.freedesktop.systemd1.Unit");
 }
 
 /* The reply of ListUnitsByPatterns: every orchd-*.service unit systemd has loaded. */

@@ -13,6 +13,9 @@
 int unit_watcher_connect(Manager *m);
 void unit_watcher_disconnect(Manager *m);
 
+/* Asks systemd for all properties of the instance's unit (both interfaces); applied on reply. */
+int unit_watcher_fetch(Instance *i);
+
 /* Pure: parses one property of systemd's Unit or Service interface from M (positioned at the
  * variant) into S; unknown properties are skipped. Returns <0 on a malformed message. */
 int unit_status_read_property(UnitStatus *s, const char *name, sd_bus_message *m);

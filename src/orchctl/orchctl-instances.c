@@ -14,6 +14,7 @@
 #include "bus-common.h"
 #include "log.h"
 #include "macro.h"
+#include "bus-util.h"
 #include "orchctl.h"
 #include "parse-util.h"
 #include "table.h"
@@ -553,39 +554,36 @@ static int print_property(sd_bus_message *m, const char *name, JsonWriter *j) {
 
 /* Prints the properties of the GetAll reply M (all of them, or only ONLY), in the reply's order.
  * Sets *RET_FOUND if ONLY was found. */
+typedef struct PrintContext {
+        const char *only;
+        JsonWriter *json;
+        bool found;
+} PrintContext;
+
+static int print_one_property(sd_bus_message *m, const char *name, void *userdata) {
+        PrintContext *c = userdata;
+        int r;
+
+        if (c->only && !streq(name, c->only))
+                return 0;
+        c->found = true;
+        r = print_property(m, name, c->json);
+        return r < 0 ? r : 1;
+}
+
 static int print_properties(sd_bus_message *m, const char *only, JsonWriter *j, bool *ret_found) {
-        bool found = false;
+        PrintContext c = { .only = only, .json = j };
         int r;
 
         r = sd_bus_message_rewind(m, true);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *name;
-
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                if (only && !streq(name, only))
-                        r = sd_bus_message_skip(m, "v");
-                else {
-                        found = true;
-                        r = print_property(m, name, j);
-                }
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
+        r = bus_message_for_each_property(m, print_one_property, &c);
         if (r < 0)
                 return r;
         if (ret_found)
-                *ret_found = found;
-        return sd_bus_message_exit_container(m);
+                *ret_found = c.found;
+        return 0;
 }
 
 int verb_show(int argc, char *argv[], void *userdata) {

@@ -9,6 +9,7 @@
 #include "bus-common.h"
 #include "log.h"
 #include "macro.h"
+#include "bus-util.h"
 #include "orchctl.h"
 #include "parse-util.h"
 
@@ -65,12 +66,54 @@ void instance_info_done(InstanceInfo *info) {
         *info = (InstanceInfo) {};
 }
 
+typedef struct PropertySlot {
+        const char *name;
+        char type;      /* a basic type, or 'a' for "as" */
+        void *ptr;
+} PropertySlot;
+
+typedef struct PropertyMap {
+        const PropertySlot *slots;
+        size_t n;
+} PropertyMap;
+
+/* Reads a property the map names, if it has the expected type; others are skipped (unknown to
+ * this orchctl, or of an unexpected type: not needed here). */
+static int read_mapped_property(sd_bus_message *m, const char *name, void *userdata) {
+        const PropertyMap *map = userdata;
+        const char *contents;
+        int r;
+
+        r = sd_bus_message_peek_type(m, NULL, &contents);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < map->n; i++) {
+                const PropertySlot *p = &map->slots[i];
+                char sig[3] = { p->type, p->type == 'a' ? 's' : '\0', '\0' };
+
+                if (!streq(name, p->name) || !streq(contents, sig))
+                        continue;
+                r = sd_bus_message_enter_container(m, 'v', sig);
+                if (r < 0)
+                        return r;
+                if (p->type == 'a') {
+                        char ***l = p->ptr;
+
+                        strv_free(*l);
+                        *l = NULL;
+                        r = sd_bus_message_read_strv(m, l);
+                } else
+                        r = sd_bus_message_read_basic(m, p->type, p->ptr);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                return r < 0 ? r : 1;
+        }
+        return 0;
+}
+
 static int instance_info_parse(InstanceInfo *info) {
-        const struct {
-                const char *name;
-                char type;
-                void *ptr;
-        } map[] = {
+        const PropertySlot map[] = {
                 { "Id",               's', &info->id },
                 { "Name",             's', &info->name },
                 { "Unit",             's', &info->unit },
@@ -91,59 +134,10 @@ static int instance_info_parse(InstanceInfo *info) {
                 { "LastExitCode",     'i', &info->last_exit_code },
                 { "StartedUSec",      't', &info->started_usec },
         };
-        sd_bus_message *m = info->reply;
+        PropertyMap context = { map, ELEMENTSOF(map) };
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *name, *contents;
-                bool done = false;
-
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, NULL, &contents);
-                if (r < 0)
-                        return r;
-
-                for (size_t i = 0; i < ELEMENTSOF(map) && !done; i++) {
-                        char sig[3] = { map[i].type, map[i].type == 'a' ? 's' : '\0', '\0' };
-
-                        if (!streq(name, map[i].name) || !streq(contents, sig))
-                                continue;
-                        r = sd_bus_message_enter_container(m, 'v', sig);
-                        if (r < 0)
-                                return r;
-                        if (map[i].type == 'a') {
-                                char ***l = map[i].ptr;
-
-                                strv_free(*l);
-                                *l = NULL;
-                                r = sd_bus_message_read_strv(m, l);
-                        } else
-                                r = sd_bus_message_read_basic(m, map[i].type, map[i].ptr);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_exit_container(m);
-                        if (r < 0)
-                                return r;
-                        done = true;
-                }
-                if (!done) {
-                        /* Unknown to this orchctl, or of an unexpected type: not needed here. */
-                        r = sd_bus_message_skip(m, "v");
-                        if (r < 0)
-                                return r;
-                }
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = bus_message_for_each_property(info->reply, read_mapped_property, &context);
         if (r < 0)
                 return r;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bus-util.h"
 #include "instance.h"
 #include "log.h"
 #include "manager.h"
@@ -65,28 +66,14 @@ int unit_status_read_property(UnitStatus *s, const char *name, sd_bus_message *m
         return sd_bus_message_skip(m, "v");
 }
 
-/* Reads an a{sv} of properties into the status; returns whether any was read. */
-static int read_properties(UnitStatus *s, sd_bus_message *m) {
-        int r;
+static int read_property(sd_bus_message *m, const char *name, void *userdata) {
+        int r = unit_status_read_property(userdata, name, m);
+        return r < 0 ? r : 1;
+}
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-                const char *name;
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                r = unit_status_read_property(s, name, m);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
+/* Reads an a{sv} of properties into the status. */
+static int read_properties(UnitStatus *s, sd_bus_message *m) {
+        return bus_message_for_each_property(m, read_property, s);
 }
 
 static int unit_fetch(Manager *m, Instance *i, const char *interface);

@@ -29,13 +29,30 @@ cgroup_base() {
 }
 # PIDs of every process whose cwd or root is inside a sandbox of this state dir, and of the
 # sandbox's systemd: none may be left.
+# What one sandbox of ours consists of: the keeper (unshare), its reaper, the sandbox's systemd and
+# anything started with our state directory on the command line. Only our own: other sandboxes
+# may run on this host at the same time.
+tracked=""
+track() {
+        local keeper
+        keeper=$(cat "$ORCHD_SANDBOX/keeper.pid" 2>/dev/null || true)
+        [ -n "$keeper" ] || return 0
+        tracked="$tracked $keeper $(pgrep -f "sandbox _reaper $keeper " || true) $(cat "$ORCHD_SANDBOX/pid" 2>/dev/null || true)"
+        tracked_cgroups="${tracked_cgroups:-} $(cgroup_base)/orchd-sandbox.$keeper"
+}
+alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]; }
 sandbox_processes() {
-        pgrep -f "$ORCHD_SANDBOX|sandbox _reaper|orchd-sandbox\.target|^sleep 30$" | grep -v -x -e $$ || true
+        local p
+        for p in $tracked $(pgrep -f "$ORCHD_SANDBOX" || true); do
+                [ "$p" != $$ ] && alive "$p" && echo "$p"
+        done | sort -u
 }
 settle() {
-        local i
+        local i cg left
         for i in $(seq 50); do
-                [ -z "$(sandbox_processes)" ] && [ -z "$(ls -d "$(cgroup_base)"/orchd-sandbox.* 2>/dev/null)" ] && return 0
+                left=
+                for cg in ${tracked_cgroups:-}; do [ -d "$cg" ] && left=1; done
+                [ -z "$(sandbox_processes)" ] && [ -z "$left" ] && return 0
                 sleep 0.1
         done
         return 1
@@ -45,6 +62,7 @@ before=$(host_snapshot)
 
 # 1. A normal boot and stop.
 if sandbox boot && sandbox status > /dev/null; then ok "the sandbox boots"; else not_ok "the sandbox boots"; fi
+track
 if [ "$(sandbox exec hostname)" = orchd-sandbox ] && [ "$(hostname)" != orchd-sandbox ]; then
         ok "the sandbox has its own host name"; else not_ok "the sandbox has its own host name"; fi
 if sandbox exec sh -c 'touch /tmp/inside /etc/inside /run/inside' && [ ! -e /tmp/inside ] && [ ! -e /etc/inside ] && [ ! -e /run/inside ]; then
@@ -66,6 +84,7 @@ for delay in 0 0.3 1.5; do
                 sleep 0.01
         done
         sleep "$delay"
+        track
         [ -n "$keeper" ] && kill -9 "$keeper"
         wait "$boot_pid" 2>/dev/null
         if settle; then ok "SIGKILL of the keeper ${delay}s after it started leaves nothing running and no cgroup"
@@ -75,9 +94,12 @@ done
 # 3. SIGKILL of a 'with' session at several moments: during boot, during install, while its
 # command runs.
 for delay in 0.1 0.5 3; do
+        rm -f "$ORCHD_SANDBOX/keeper.pid"
         "$here/sandbox" --build "$build" with sleep 30 > /dev/null 2>&1 &
         with_pid=$!
         sleep "$delay"
+        track
+        tracked="$tracked $(pgrep -P "$with_pid" -x sleep || true)"
         kill -9 "$with_pid"
         wait "$with_pid" 2>/dev/null
         if settle; then ok "SIGKILL of 'with' after ${delay}s leaves nothing running and no cgroup"

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+/* Called for each entry of an a{sv}, with the message positioned at the entry's variant. Returns
+ * 1 if it read the variant, 0 to have it skipped, or a negative errno to stop. */
+typedef int (*bus_property_fn)(sd_bus_message *m, const char *name, void *userdata);
+
+/* Walks the a{sv} (property name → value) at M's read position, as PropertiesChanged and GetAll
+ * carry it, calling FN for each entry. */
+int bus_message_for_each_property(sd_bus_message *m, bus_property_fn fn, void *userdata);

@@ -232,19 +232,22 @@ void instance_apply_unit_status(Instance *i) {
         }
 
         state = instance_state_derive(s, rec->want_running, ever_started);
-        /* The end of a run is told apart by its InvocationID; if systemd has not said it, ask. */
-        if (s->loaded && isempty(s->invocation_id) && state != INSTANCE_REGISTERED && !i->invocation_asked) {
-                i->invocation_asked = true;
-                (void) unit_watcher_fetch(i);
-        }
-        if (!isempty(s->invocation_id))
+        if (!streq(s->invocation_id, i->last_invocation)) {
+                memcpy(i->last_invocation, s->invocation_id, sizeof i->last_invocation);
                 i->invocation_asked = false;
+        }
         /* A run has ended when its unit failed, was collected, or went from up to inactive. A unit
          * that is "inactive" with a new InvocationID is only about to start. */
         bool was_up = streq(i->last_active_state, "active") || streq(i->last_active_state, "activating") ||
                       streq(i->last_active_state, "deactivating") || streq(i->last_active_state, "reloading");
         bool ended = streq(s->active_state, "failed") || !s->loaded ||
                      (streq(s->active_state, "inactive") && was_up);
+        /* The end of a run is told apart by its InvocationID; if systemd has not said it, ask (only
+         * then: one call per ended run, not per start). */
+        if (ended && s->loaded && isempty(s->invocation_id) && !i->invocation_asked) {
+                i->invocation_asked = true;
+                (void) unit_watcher_fetch(i);
+        }
         snprintf(i->last_active_state, sizeof i->last_active_state, "%s", s->loaded ? s->active_state : "");
         if (ended && (state == INSTANCE_FAILED || state == INSTANCE_EXITED) && rec->want_running && !i->removed &&
             !rec->gave_up && !i->restart_timer && !isempty(s->invocation_id) &&

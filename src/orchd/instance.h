@@ -41,7 +41,8 @@ typedef struct Instance {
         sd_event_source *restart_timer; /* the backoff wait before an automatic restart */
         bool changed;              /* a PropertiesChanged is due (coalesced per loop turn) */
         char last_active_state[16]; /* as last seen: tells a run that ended from one about to start */
-        bool invocation_asked;     /* a GetAll for the unknown InvocationID is on its way */
+        char last_invocation[33];  /* the InvocationID last applied */
+        bool invocation_asked;     /* a GetAll for a changed or unknown InvocationID is on its way */
         bool removed;              /* forgotten; freed once its last operation ends */
 } Instance;
 

@@ -11,16 +11,25 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "validate.h"
 #include "store.h"
+#include "uuid7.h"
+#include "validate.h"
 
 #define STORE_FILE_SIZE_MAX (4U * 1024U * 1024U)
 #define STORE_SUFFIX ".instance"
+/* Instance names start with a letter or digit, so no record file ever starts with this. */
 #define STORE_TEMP_PREFIX ".#"
+#define LAST_RESULT_MAX 31U     /* systemd's Result words are short; Instance keeps 31 bytes */
+#define TEMP_ATTEMPTS 16
+
+#define GROUP_INSTANCE "Instance"
+#define GROUP_STATE "State"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 struct Store {
         int dir_fd;
-        char *path;
+        char *path;     /* for messages */
 };
 
 void instance_record_init(InstanceRecord *r) {
@@ -34,121 +43,187 @@ void instance_record_done(InstanceRecord *r) {
         instance_record_init(r);
 }
 
+static void instance_records_free(InstanceRecord *records, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                instance_record_done(&records[k]);
+        free(records);
+}
+
+/* systemd's Result words ("success", "exit-code", "oom-kill", ...). */
+static bool last_result_is_valid(const char *s) {
+        size_t n = strlen(s);
+
+        return n > 0 && n <= LAST_RESULT_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+/* "" (none yet) or an invocation id as systemd formats it: 32 lowercase hex digits. */
+static bool invocation_id_is_valid(const char *s, size_t size) {
+        size_t n = strnlen(s, size);
+
+        return n < size && (n == 0 || (n == 32 && strspn(s, "0123456789abcdef") == 32));
+}
+
+/* The same checks for writing as for reading: a record that could not be loaded is never saved. */
+static int instance_record_validate(const InstanceRecord *r, const char **ret_reason) {
+        const char *reason = NULL;
+
+        if (instance_config_validate(&r->config, &reason) < 0)
+                ;       /* reason set */
+        else if (r->last_result && !last_result_is_valid(r->last_result))
+                reason = "LastResult is not a result word of systemd";
+        else if (!invocation_id_is_valid(r->handled_invocation, sizeof r->handled_invocation))
+                reason = "HandledInvocation is not an invocation id";
+
+        if (reason) {
+                if (ret_reason)
+                        *ret_reason = reason;
+                return -EINVAL;
+        }
+        return 0;
+}
+
 static void set_u64(GKeyFile *k, const char *group, const char *key, uint64_t v) {
-        char buf[32];
+        char buf[sizeof "18446744073709551615"];
+
         (void) snprintf(buf, sizeof buf, "%" PRIu64, v);
         g_key_file_set_value(k, group, key, buf);
 }
 
 static void set_strv(GKeyFile *k, const char *group, const char *key, char **l) {
+        /* GKeyFile escapes ';', '\', newlines and leading spaces of each element. */
         if (l)
                 g_key_file_set_string_list(k, group, key, (const char * const *) l, strv_length(l));
 }
 
-int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_size) {
-        const InstanceConfig *c = &r->config;
-        g_autoptr(GKeyFile) k = g_key_file_new();
-        gsize size;
-        char *data;
-
-        g_key_file_set_string(k, "Instance", "Id", c->id);
-        g_key_file_set_string(k, "Instance", "Name", c->name);
-        if (c->description)
-                g_key_file_set_string(k, "Instance", "Description", c->description);
-        set_strv(k, "Instance", "ExecStart", c->argv);
-        set_strv(k, "Instance", "Environment", c->environment);
-        if (c->working_directory)
-                g_key_file_set_string(k, "Instance", "WorkingDirectory", c->working_directory);
-        if (c->user)
-                g_key_file_set_string(k, "Instance", "User", c->user);
-        g_key_file_set_string(k, "Instance", "Restart", restart_policy_to_string(c->restart));
-        set_u64(k, "Instance", "RestartAttempts", c->restart_attempts);
-        set_u64(k, "Instance", "RestartWindowUSec", c->restart_window_usec);
-        set_strv(k, "Instance", "Operators", c->operators);
-        set_strv(k, "Instance", "Requires", c->requires);
-        set_u64(k, "Instance", "WatchdogUSec", c->watchdog_usec);
-        set_u64(k, "Instance", "MemoryMax", c->memory_max);
-        set_u64(k, "Instance", "CPUWeight", c->cpu_weight);
-        set_u64(k, "Instance", "OwnerUID", c->owner_uid);
-        set_u64(k, "Instance", "CreatedUSec", c->created_usec);
-
-        g_key_file_set_boolean(k, "State", "WantRunning", r->want_running);
-        set_u64(k, "State", "RestartCount", r->restart_count);
-        g_key_file_set_integer(k, "State", "LastExitCode", r->last_exit_code);
-        if (r->last_result)
-                g_key_file_set_string(k, "State", "LastResult", r->last_result);
-        set_u64(k, "State", "RestartWindowStartUSec", r->restart_window_start_usec);
-        set_u64(k, "State", "RestartWindowFailures", r->restart_window_failures);
-        set_u64(k, "State", "ConsecutiveFailures", r->consecutive_failures);
-        set_u64(k, "State", "RestartAtUSec", r->restart_at_usec);
-        g_key_file_set_boolean(k, "State", "GaveUp", r->gave_up);
-        g_key_file_set_string(k, "State", "HandledInvocation", r->handled_invocation);
-
-        data = g_key_file_to_data(k, &size, NULL);
-        if (!data)
-                return -ENOMEM;
-        /* The caller frees with free(): hand over a malloc'ed copy. */
-        *ret = strndup(data, size);
-        g_free(data);
-        if (!*ret)
-                return -ENOMEM;
-        *ret_size = size;
-        return 0;
+static void set_string(GKeyFile *k, const char *group, const char *key, const char *s) {
+        if (s)
+                g_key_file_set_string(k, group, key, s);
 }
 
-/* systemd's Result words: lowercase letters and '-'. */
-static bool result_word_is_valid(const char *s) {
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || *s == '-'))
-                        return false;
-        return true;
+int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_size) {
+        const InstanceConfig *c = &r->config;
+        g_autoptr(GKeyFile) k = NULL;
+        g_autofree char *data = NULL;
+        char *copy;
+        gsize size;
+        int q;
+
+        q = instance_record_validate(r, NULL);
+        if (q < 0)
+                return q;
+
+        k = g_key_file_new();
+        g_key_file_set_string(k, GROUP_INSTANCE, "Id", c->id);
+        g_key_file_set_string(k, GROUP_INSTANCE, "Name", c->name);
+        set_string(k, GROUP_INSTANCE, "Description", c->description);
+        set_strv(k, GROUP_INSTANCE, "ExecStart", c->argv);
+        set_strv(k, GROUP_INSTANCE, "Environment", c->environment);
+        set_string(k, GROUP_INSTANCE, "WorkingDirectory", c->working_directory);
+        set_string(k, GROUP_INSTANCE, "User", c->user);
+        g_key_file_set_string(k, GROUP_INSTANCE, "Restart", restart_policy_to_string(c->restart));
+        set_u64(k, GROUP_INSTANCE, "RestartAttempts", c->restart_attempts);
+        set_u64(k, GROUP_INSTANCE, "RestartWindowUSec", c->restart_window_usec);
+        set_strv(k, GROUP_INSTANCE, "Operators", c->operators);
+        set_strv(k, GROUP_INSTANCE, "Requires", c->requires);
+        set_u64(k, GROUP_INSTANCE, "WatchdogUSec", c->watchdog_usec);
+        set_u64(k, GROUP_INSTANCE, "MemoryMax", c->memory_max);
+        set_u64(k, GROUP_INSTANCE, "CPUWeight", c->cpu_weight);
+        set_u64(k, GROUP_INSTANCE, "OwnerUID", c->owner_uid);
+        set_u64(k, GROUP_INSTANCE, "CreatedUSec", c->created_usec);
+
+        g_key_file_set_boolean(k, GROUP_STATE, "WantRunning", r->want_running);
+        set_u64(k, GROUP_STATE, "RestartCount", r->restart_count);
+        g_key_file_set_integer(k, GROUP_STATE, "LastExitCode", r->last_exit_code);
+        set_string(k, GROUP_STATE, "LastResult", r->last_result);
+        set_u64(k, GROUP_STATE, "RestartWindowStartUSec", r->restart_window_start_usec);
+        set_u64(k, GROUP_STATE, "RestartWindowFailures", r->restart_window_failures);
+        set_u64(k, GROUP_STATE, "ConsecutiveFailures", r->consecutive_failures);
+        set_u64(k, GROUP_STATE, "RestartAtUSec", r->restart_at_usec);
+        g_key_file_set_boolean(k, GROUP_STATE, "GaveUp", r->gave_up);
+        g_key_file_set_string(k, GROUP_STATE, "HandledInvocation", r->handled_invocation);
+
+        /* GLib aborts rather than return NULL on OOM; the caller frees with free(), so copy. */
+        data = g_key_file_to_data(k, &size, NULL);
+        copy = malloc(size + 1);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, data, size + 1);
+        *ret = copy;
+        *ret_size = size;
+        return 0;
 }
 
 static const char *const instance_keys[] = {
         "Id", "Name", "Description", "ExecStart", "Environment", "WorkingDirectory", "User",
         "Restart", "RestartAttempts", "RestartWindowUSec", "Operators", "Requires", "WatchdogUSec",
-        "MemoryMax", "CPUWeight", "OwnerUID", "CreatedUSec", NULL,
+        "MemoryMax", "CPUWeight", "OwnerUID", "CreatedUSec",
 };
 static const char *const state_keys[] = {
         "WantRunning", "RestartCount", "LastExitCode", "LastResult", "RestartWindowStartUSec",
-        "RestartWindowFailures", "ConsecutiveFailures", "RestartAtUSec", "GaveUp", "HandledInvocation", NULL,
+        "RestartWindowFailures", "ConsecutiveFailures", "RestartAtUSec", "GaveUp", "HandledInvocation",
 };
+_Static_assert(ELEMENTSOF(instance_keys) <= 32 && ELEMENTSOF(state_keys) <= 32, "seen-masks are uint32_t");
 
-static bool key_known(const char *key, const char *const *known) {
-        for (; *known; known++)
-                if (streq(key, *known))
-                        return true;
-        return false;
+/* GKeyFile merges a group given twice: count the group lines of the text itself. */
+static size_t count_group_lines(const char *data, size_t size) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < size; ) {
+                const char *nl = memchr(data + i, '\n', size - i);
+                size_t end = nl ? (size_t) (nl - data) : size;
+
+                while (i < end && g_ascii_isspace(data[i]))
+                        i++;
+                if (i < end && data[i] == '[')
+                        n++;
+                i = end + 1;
+        }
+        return n;
 }
 
-/* Only the groups and keys orchd writes: anything else means the file is not what we wrote. */
-static bool keys_all_known(GKeyFile *k) {
-        g_auto(GStrv) groups = g_key_file_get_groups(k, NULL);
+static bool group_keys_valid(GKeyFile *k, const char *group, const char *const *known, size_t n_known) {
+        g_auto(GStrv) keys = g_key_file_get_keys(k, group, NULL, NULL);
+        uint32_t seen = 0;
 
-        for (char **g = groups; g && *g; g++) {
-                const char *const *known;
-                if (streq(*g, "Instance"))
-                        known = instance_keys;
-                else if (streq(*g, "State"))
-                        known = state_keys;
-                else
+        for (char **key = keys; key && *key; key++) {
+                size_t i;
+
+                for (i = 0; i < n_known; i++)
+                        if (streq(*key, known[i]))
+                                break;
+                /* g_key_file_get_keys() lists a key given twice twice; GKeyFile would use the last. */
+                if (i >= n_known || (seen & (UINT32_C(1) << i)))
                         return false;
-                g_auto(GStrv) keys = g_key_file_get_keys(k, *g, NULL, NULL);
-                for (char **key = keys; key && *key; key++)
-                        if (!key_known(*key, known))
-                                return false;
+                seen |= UINT32_C(1) << i;
         }
         return true;
 }
 
-static int get_u64(GKeyFile *k, const char *group, const char *key, bool required, uint64_t max, uint64_t *ret) {
-        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
+/* Exactly the groups and keys orchd writes, each once: anything else means the file is not one
+ * we wrote, and guessing what it meant could resurrect a damaged record. */
+static const char *check_structure(GKeyFile *k, const char *data, size_t size) {
+        g_auto(GStrv) groups = g_key_file_get_groups(k, NULL);
+
+        for (char **g = groups; g && *g; g++)
+                if (!streq(*g, GROUP_INSTANCE) && !streq(*g, GROUP_STATE))
+                        return "the file has an unknown group";
+        if (!g_key_file_has_group(k, GROUP_INSTANCE) || !g_key_file_has_group(k, GROUP_STATE))
+                return "the file lacks the [Instance] or [State] group";
+        if (count_group_lines(data, size) != 2)
+                return "the file has a group more than once";
+        if (!group_keys_valid(k, GROUP_INSTANCE, instance_keys, ELEMENTSOF(instance_keys)) ||
+            !group_keys_valid(k, GROUP_STATE, state_keys, ELEMENTSOF(state_keys)))
+                return "the file has an unknown or repeated key";
+        return NULL;
+}
+
+/* Canonical decimal only: no sign, no spaces, no leading zeros, no overflow. */
+static int parse_u64(const char *v, uint64_t max, uint64_t *ret) {
+        size_t n = strlen(v);
         char *end;
         uint64_t u;
 
-        if (!v)
-                return required ? -EINVAL : 0;
-        if (!g_ascii_isdigit(v[0]))
+        if (n == 0 || strspn(v, "0123456789") != n || (v[0] == '0' && n > 1))
                 return -EINVAL;
         errno = 0;
         u = g_ascii_strtoull(v, &end, 10);
@@ -158,173 +233,196 @@ static int get_u64(GKeyFile *k, const char *group, const char *key, bool require
         return 0;
 }
 
-static int get_string(GKeyFile *k, const char *group, const char *key, bool required, char **ret) {
-        g_autoptr(GError) e = NULL;
-        char *v = g_key_file_get_string(k, group, key, &e);
+static int get_u64(GKeyFile *k, const char *group, const char *key, uint64_t max, uint64_t *ret) {
+        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
 
         if (!v)
-                return required || !g_error_matches(e, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ? -EINVAL : 0;
-        free(*ret);
-        *ret = strdup(v);
-        g_free(v);
-        return *ret ? 0 : -ENOMEM;
+                return -EINVAL;
+        return parse_u64(v, max, ret);
 }
 
-static int get_strv(GKeyFile *k, const char *group, const char *key, bool required, char ***ret) {
-        g_autoptr(GError) e = NULL;
-        gsize n;
-        char **v = g_key_file_get_string_list(k, group, key, &n, &e);
-        char **copy;
+static int get_u32(GKeyFile *k, const char *group, const char *key, uint32_t *ret) {
+        uint64_t u;
+        int q;
+
+        q = get_u64(k, group, key, UINT32_MAX, &u);
+        if (q < 0)
+                return q;
+        *ret = (uint32_t) u;
+        return 0;
+}
+
+static int get_i32(GKeyFile *k, const char *group, const char *key, int32_t *ret) {
+        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
+        bool negative;
+        uint64_t u;
 
         if (!v)
-                return required || !g_error_matches(e, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ? -EINVAL : 0;
-        copy = calloc(n + 1, sizeof(char *));
-        for (gsize i = 0; copy && i < n; i++) {
-                copy[i] = strdup(v[i]);
-                if (!copy[i]) {
-                        strv_free(copy);
-                        copy = NULL;
-                }
-        }
-        g_strfreev(v);
+                return -EINVAL;
+        negative = v[0] == '-';
+        if (parse_u64(v + negative, negative ? (uint64_t) INT32_MAX + 1 : INT32_MAX, &u) < 0)
+                return -EINVAL;
+        if (negative && u == 0)
+                return -EINVAL;         /* "-0" is not what we write */
+        *ret = negative ? (int32_t) -(int64_t) u : (int32_t) u;
+        return 0;
+}
+
+static int get_bool(GKeyFile *k, const char *group, const char *key, bool *ret) {
+        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
+
+        /* Only what g_key_file_set_boolean() writes. */
+        if (!v || (!streq(v, "true") && !streq(v, "false")))
+                return -EINVAL;
+        *ret = streq(v, "true");
+        return 0;
+}
+
+/* An optional key that is missing leaves *RET untouched and returns 0. */
+static int get_string(GKeyFile *k, const char *group, const char *key, bool required, char **ret) {
+        g_autofree char *v = NULL;
+        char *copy;
+
+        if (!g_key_file_has_key(k, group, key, NULL))
+                return required ? -EINVAL : 0;
+        v = g_key_file_get_string(k, group, key, NULL);
+        if (!v)
+                return -EINVAL;         /* a bad escape, or not UTF-8 */
+        copy = strdup(v);
         if (!copy)
                 return -ENOMEM;
-        strv_free(*ret);
+        free(*ret);
         *ret = copy;
         return 0;
 }
 
-int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret, const char **ret_reason) {
-        g_autoptr(GKeyFile) k = g_key_file_new();
-        _cleanup_free_ char *id = NULL, *restart = NULL;
-        InstanceRecord r;
-        InstanceConfig *c = &r.config;
+static int get_strv(GKeyFile *k, const char *group, const char *key, bool required, char ***ret) {
+        g_auto(GStrv) v = NULL;
+        _cleanup_strv_free_ char **copy = NULL;
+        gsize n;
+
+        if (!g_key_file_has_key(k, group, key, NULL))
+                return required ? -EINVAL : 0;
+        v = g_key_file_get_string_list(k, group, key, &n, NULL);
+        if (!v)
+                return -EINVAL;
+        copy = calloc(n + 1, sizeof(char *));
+        if (!copy)
+                return -ENOMEM;
+        for (gsize i = 0; i < n; i++) {
+                copy[i] = strdup(v[i]);
+                if (!copy[i])
+                        return -ENOMEM;
+        }
+        strv_free(*ret);
+        *ret = TAKE_PTR(copy);
+        return 0;
+}
+
+/* Fills R from K, with *RET_REASON naming the first key that is missing or bad. */
+static int record_from_key_file(GKeyFile *k, InstanceRecord *r, const char **ret_reason) {
+        InstanceConfig *c = &r->config;
+        _cleanup_free_ char *id = NULL, *restart = NULL, *invocation = NULL;
         uint64_t u;
+        int q;
+
+#define FIELD(expr, key)                                                        \
+        do {                                                                    \
+                q = (expr);                                                     \
+                if (q < 0) {                                                    \
+                        *ret_reason = key " is missing or not valid";           \
+                        return q;                                               \
+                }                                                               \
+        } while (0)
+
+        FIELD(get_string(k, GROUP_INSTANCE, "Id", true, &id), "Id");
+        if (!uuid7_is_valid(id)) {
+                *ret_reason = "Id is not a UUIDv7";
+                return -EINVAL;
+        }
+        memcpy(c->id, id, sizeof c->id);
+        FIELD(get_string(k, GROUP_INSTANCE, "Name", true, &c->name), "Name");
+        FIELD(get_string(k, GROUP_INSTANCE, "Description", false, &c->description), "Description");
+        FIELD(get_strv(k, GROUP_INSTANCE, "ExecStart", true, &c->argv), "ExecStart");
+        FIELD(get_strv(k, GROUP_INSTANCE, "Environment", false, &c->environment), "Environment");
+        FIELD(get_string(k, GROUP_INSTANCE, "WorkingDirectory", false, &c->working_directory), "WorkingDirectory");
+        FIELD(get_string(k, GROUP_INSTANCE, "User", false, &c->user), "User");
+        FIELD(get_string(k, GROUP_INSTANCE, "Restart", true, &restart), "Restart");
+        c->restart = restart_policy_from_string(restart);
+        FIELD(c->restart < 0 ? -EINVAL : 0, "Restart");
+        FIELD(get_u32(k, GROUP_INSTANCE, "RestartAttempts", &c->restart_attempts), "RestartAttempts");
+        FIELD(get_u64(k, GROUP_INSTANCE, "RestartWindowUSec", UINT64_MAX, &c->restart_window_usec), "RestartWindowUSec");
+        FIELD(get_strv(k, GROUP_INSTANCE, "Operators", false, &c->operators), "Operators");
+        FIELD(get_strv(k, GROUP_INSTANCE, "Requires", false, &c->requires), "Requires");
+        FIELD(get_u64(k, GROUP_INSTANCE, "WatchdogUSec", UINT64_MAX, &c->watchdog_usec), "WatchdogUSec");
+        FIELD(get_u64(k, GROUP_INSTANCE, "MemoryMax", UINT64_MAX, &c->memory_max), "MemoryMax");
+        FIELD(get_u64(k, GROUP_INSTANCE, "CPUWeight", UINT64_MAX, &c->cpu_weight), "CPUWeight");
+        /* (uid_t) -1 is "no user" to the kernel: never an owner. */
+        FIELD(get_u64(k, GROUP_INSTANCE, "OwnerUID", UINT32_MAX - 1, &u), "OwnerUID");
+        c->owner_uid = (uid_t) u;
+        FIELD(get_u64(k, GROUP_INSTANCE, "CreatedUSec", UINT64_MAX, &c->created_usec), "CreatedUSec");
+
+        FIELD(get_bool(k, GROUP_STATE, "WantRunning", &r->want_running), "WantRunning");
+        FIELD(get_u32(k, GROUP_STATE, "RestartCount", &r->restart_count), "RestartCount");
+        FIELD(get_i32(k, GROUP_STATE, "LastExitCode", &r->last_exit_code), "LastExitCode");
+        FIELD(get_string(k, GROUP_STATE, "LastResult", false, &r->last_result), "LastResult");
+        FIELD(get_u64(k, GROUP_STATE, "RestartWindowStartUSec", UINT64_MAX, &r->restart_window_start_usec),
+              "RestartWindowStartUSec");
+        FIELD(get_u32(k, GROUP_STATE, "RestartWindowFailures", &r->restart_window_failures), "RestartWindowFailures");
+        FIELD(get_u32(k, GROUP_STATE, "ConsecutiveFailures", &r->consecutive_failures), "ConsecutiveFailures");
+        FIELD(get_u64(k, GROUP_STATE, "RestartAtUSec", UINT64_MAX, &r->restart_at_usec), "RestartAtUSec");
+        FIELD(get_bool(k, GROUP_STATE, "GaveUp", &r->gave_up), "GaveUp");
+        FIELD(get_string(k, GROUP_STATE, "HandledInvocation", true, &invocation), "HandledInvocation");
+        FIELD(strlen(invocation) < sizeof r->handled_invocation ? 0 : -EINVAL, "HandledInvocation");
+        strcpy(r->handled_invocation, invocation);
+#undef FIELD
+
+        return instance_record_validate(r, ret_reason);
+}
+
+int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret, const char **ret_reason) {
+        _cleanup_(instance_record_done) InstanceRecord r;
+        g_autoptr(GKeyFile) k = NULL;
         const char *reason = NULL;
-        int q = 0;
+        int q;
 
         instance_record_init(&r);
-        if (memchr(data, '\0', size)) {
-                reason = "contains a NUL byte";
-                goto fail;
-        }
+
+        if (size > STORE_FILE_SIZE_MAX)
+                reason = "the file is larger than 4 MiB";
+        else if (memchr(data, '\0', size))
+                reason = "the file contains a NUL byte";
         /* Written files end with a newline: a file cut short, even between the digits of a number,
-         * does not (and one cut between lines misses a required key). */
-        if (size == 0 || data[size - 1] != '\n') {
-                reason = "is truncated";
+         * does not (and one cut between lines lacks a required key). */
+        else if (size == 0 || data[size - 1] != '\n')
+                reason = "the file is truncated (no final newline)";
+        if (reason) {
+                q = -EINVAL;
                 goto fail;
         }
+
+        k = g_key_file_new();
         if (!g_key_file_load_from_data(k, data, size, G_KEY_FILE_NONE, NULL)) {
-                reason = "is not a valid key file";
+                reason = "the file is not a valid key file";
+                q = -EINVAL;
                 goto fail;
         }
-        if (!keys_all_known(k)) {
-                reason = "has an unknown group or key";
+        reason = check_structure(k, data, size);
+        if (reason) {
+                q = -EINVAL;
                 goto fail;
         }
-#define CHECK(expr, why) do { q = (expr); if (q < 0) { reason = (why); goto fail; } } while (0)
-        CHECK(get_string(k, "Instance", "Id", true, &id), "has no valid Id");
-        if (strlen(id) != 36) {
-                reason = "has no valid Id";
-                goto fail;
-        }
-        memcpy(c->id, id, 37);
-        CHECK(get_string(k, "Instance", "Name", true, &c->name), "has no valid Name");
-        CHECK(get_string(k, "Instance", "Description", false, &c->description), "has a bad Description");
-        CHECK(get_strv(k, "Instance", "ExecStart", true, &c->argv), "has no valid ExecStart");
-        CHECK(get_strv(k, "Instance", "Environment", false, &c->environment), "has a bad Environment");
-        CHECK(get_string(k, "Instance", "WorkingDirectory", false, &c->working_directory), "has a bad WorkingDirectory");
-        CHECK(get_string(k, "Instance", "User", false, &c->user), "has a bad User");
-        CHECK(get_string(k, "Instance", "Restart", true, &restart), "has no valid Restart");
-        c->restart = restart_policy_from_string(restart);
-        u = 0;
-        CHECK(get_u64(k, "Instance", "RestartAttempts", true, UINT32_MAX, &u), "has no valid RestartAttempts");
-        c->restart_attempts = (uint32_t) u;
-        CHECK(get_u64(k, "Instance", "RestartWindowUSec", true, UINT64_MAX, &c->restart_window_usec), "has no valid RestartWindowUSec");
-        CHECK(get_strv(k, "Instance", "Operators", false, &c->operators), "has bad Operators");
-        CHECK(get_strv(k, "Instance", "Requires", false, &c->requires), "has bad Requires");
-        CHECK(get_u64(k, "Instance", "WatchdogUSec", true, UINT64_MAX, &c->watchdog_usec), "has no valid WatchdogUSec");
-        CHECK(get_u64(k, "Instance", "MemoryMax", true, UINT64_MAX, &c->memory_max), "has no valid MemoryMax");
-        CHECK(get_u64(k, "Instance", "CPUWeight", true, UINT64_MAX, &c->cpu_weight), "has no valid CPUWeight");
-        u = 0;
-        CHECK(get_u64(k, "Instance", "OwnerUID", true, UINT32_MAX - 1, &u), "has no valid OwnerUID");
-        c->owner_uid = (uid_t) u;
-        CHECK(get_u64(k, "Instance", "CreatedUSec", true, UINT64_MAX, &c->created_usec), "has no valid CreatedUSec");
-
-        {
-                g_autoptr(GError) e = NULL;
-                gboolean b = g_key_file_get_boolean(k, "State", "WantRunning", &e);
-                if (e) {
-                        reason = "has no valid WantRunning";
-                        goto fail;
-                }
-                r.want_running = b;
-        }
-        u = 0;
-        CHECK(get_u64(k, "State", "RestartCount", true, UINT32_MAX, &u), "has no valid RestartCount");
-        r.restart_count = (uint32_t) u;
-        {
-                g_autoptr(GError) e = NULL;
-                g_autofree char *v = g_key_file_get_value(k, "State", "LastExitCode", NULL);
-                char *end;
-                long l;
-                if (!v || !*v) {
-                        reason = "has no valid LastExitCode";
-                        goto fail;
-                }
-                errno = 0;
-                l = strtol(v, &end, 10);
-                if (errno != 0 || *end != '\0' || l < INT32_MIN || l > INT32_MAX) {
-                        reason = "has no valid LastExitCode";
-                        goto fail;
-                }
-                r.last_exit_code = (int32_t) l;
-        }
-        CHECK(get_string(k, "State", "LastResult", false, &r.last_result), "has a bad LastResult");
-        if (r.last_result && (strlen(r.last_result) > 31 || !result_word_is_valid(r.last_result))) {
-                reason = "has a bad LastResult";
-                goto fail;
-        }
-        CHECK(get_u64(k, "State", "RestartWindowStartUSec", true, UINT64_MAX, &r.restart_window_start_usec),
-              "has no valid RestartWindowStartUSec");
-        u = 0;
-        CHECK(get_u64(k, "State", "RestartWindowFailures", true, UINT32_MAX, &u), "has no valid RestartWindowFailures");
-        r.restart_window_failures = (uint32_t) u;
-        u = 0;
-        CHECK(get_u64(k, "State", "ConsecutiveFailures", true, UINT32_MAX, &u), "has no valid ConsecutiveFailures");
-        r.consecutive_failures = (uint32_t) u;
-        CHECK(get_u64(k, "State", "RestartAtUSec", true, UINT64_MAX, &r.restart_at_usec), "has no valid RestartAtUSec");
-        {
-                g_autoptr(GError) e = NULL;
-                r.gave_up = g_key_file_get_boolean(k, "State", "GaveUp", &e);
-                if (e) {
-                        reason = "has no valid GaveUp";
-                        goto fail;
-                }
-        }
-        {
-                _cleanup_free_ char *inv = NULL;
-                CHECK(get_string(k, "State", "HandledInvocation", true, &inv), "has no valid HandledInvocation");
-                if (inv && *inv) {
-                        if (strlen(inv) != 32 || strspn(inv, "0123456789abcdef") != 32) {
-                                reason = "has a bad HandledInvocation";
-                                goto fail;
-                        }
-                        memcpy(r.handled_invocation, inv, 33);
-                }
-        }
-#undef CHECK
-
-        if (instance_config_validate(c, &reason) < 0)
+        q = record_from_key_file(k, &r, &reason);
+        if (q < 0)
                 goto fail;
 
         *ret = r;
+        instance_record_init(&r);       /* handed over */
         return 0;
 
 fail:
-        instance_record_done(&r);
         if (ret_reason)
-                *ret_reason = reason;
+                *ret_reason = q == -ENOMEM ? "out of memory" : reason;
         return q == -ENOMEM ? -ENOMEM : -EINVAL;
 }
 
@@ -332,48 +430,68 @@ static bool is_temp_name(const char *name) {
         return strneq(name, STORE_TEMP_PREFIX, strlen(STORE_TEMP_PREFIX));
 }
 
+/* A directory stream of its own: a dup()ed fd would share (and move) the store's file offset. */
+static int store_opendir(Store *s, DIR **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        DIR *d;
+
+        fd = openat(s->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        TAKE_FD(fd);
+        *ret = d;
+        return 0;
+}
+
+/* A crash between writing and renaming leaves a temporary file: it never was the record. */
+static void store_remove_stale(Store *s) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int q;
+
+        q = store_opendir(s, &d);
+        if (q < 0) {
+                log_warning_errno(q, "Failed to list %s for interrupted writes, ignoring: %m", s->path);
+                return;
+        }
+        while ((de = readdir(d))) {
+                if (!is_temp_name(de->d_name))
+                        continue;
+                log_info("Removing %s/%s, left by an interrupted write.", s->path, de->d_name);
+                if (unlinkat(s->dir_fd, de->d_name, 0) < 0 && errno != ENOENT)
+                        log_warning_errno(errno, "Failed to remove %s/%s, ignoring: %m", s->path, de->d_name);
+        }
+}
+
 int store_open(const char *directory, Store **ret) {
-        Store *s;
+        _cleanup_(store_freep) Store *s = NULL;
+        _cleanup_close_ int fd = -EBADF;
         struct stat st;
-        int fd;
 
         if (mkdir(directory, 0700) < 0 && errno != EEXIST)
                 return -errno;
         fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
-                /* O_DIRECTORY on a symlink says ENOTDIR: tell the real reason. */
-                if (errno == ENOTDIR && lstat(directory, &st) == 0 && S_ISLNK(st.st_mode))
+                /* O_NOFOLLOW|O_DIRECTORY on a symlink may say ENOTDIR: tell the real reason. */
+                if ((errno == ENOTDIR || errno == ELOOP) && lstat(directory, &st) == 0 && S_ISLNK(st.st_mode))
                         return -ELOOP;
                 return -errno;
         }
-        if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                close(fd);
-                return -ENOTDIR;
-        }
 
-        s = calloc(1, sizeof(*s));
-        if (!s || !(s->path = strdup(directory))) {
-                free(s);
-                close(fd);
+        s = calloc(1, sizeof(Store));
+        if (!s)
                 return -ENOMEM;
-        }
-        s->dir_fd = fd;
+        s->dir_fd = TAKE_FD(fd);
+        s->path = strdup(directory);
+        if (!s->path)
+                return -ENOMEM;
 
-        /* A crash between writing and renaming leaves a temporary file: it was never the record. */
-        int dfd = dup(fd);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        if (d) {
-                struct dirent *de;
-                while ((de = readdir(d)))
-                        if (is_temp_name(de->d_name)) {
-                                log_info("Removing %s/%s, left by an interrupted write.", directory, de->d_name);
-                                (void) unlinkat(fd, de->d_name, 0);
-                        }
-                closedir(d);
-        } else if (dfd >= 0)
-                close(dfd);
+        store_remove_stale(s);
 
-        *ret = s;
+        *ret = TAKE_PTR(s);
         return 0;
 }
 
@@ -381,7 +499,7 @@ Store *store_free(Store *s) {
         if (!s)
                 return NULL;
         if (s->dir_fd >= 0)
-                close(s->dir_fd);
+                (void) close(s->dir_fd);
         free(s->path);
         free(s);
         return NULL;
@@ -401,25 +519,45 @@ static int write_all(int fd, const char *p, size_t n) {
         return 0;
 }
 
+/* Creates a temporary file next to the records, under a name no record can have. */
+static int open_temp(Store *s, const char *name, char **ret_temp) {
+        for (int attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
+                _cleanup_free_ char *temp = NULL;
+                int fd;
+
+                if (asprintf(&temp, STORE_TEMP_PREFIX "%s.%08" PRIx32, name, g_random_int()) < 0)
+                        return -ENOMEM;
+                fd = openat(s->dir_fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd >= 0) {
+                        *ret_temp = TAKE_PTR(temp);
+                        return fd;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
 int store_save_instance(Store *s, const InstanceRecord *r) {
         _cleanup_free_ char *data = NULL, *final = NULL, *temp = NULL;
+        _cleanup_close_ int fd = -EBADF;
         size_t size;
-        int fd, q;
+        int q;
 
+        /* Validates the record, and so the name that becomes a file name. */
         q = instance_record_to_data(r, &data, &size);
         if (q < 0)
                 return q;
-        if (asprintf(&final, "%s" STORE_SUFFIX, r->config.name) < 0 ||
-            asprintf(&temp, STORE_TEMP_PREFIX "%s.%08x", r->config.name, g_random_int()) < 0)
+        if (asprintf(&final, "%s" STORE_SUFFIX, r->config.name) < 0)
                 return -ENOMEM;
 
-        fd = openat(s->dir_fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        fd = open_temp(s, r->config.name, &temp);
         if (fd < 0)
-                return -errno;
+                return fd;
         q = write_all(fd, data, size);
         if (q >= 0 && fsync(fd) < 0)
                 q = -errno;
-        if (close(fd) < 0 && q >= 0)
+        if (close(TAKE_FD(fd)) < 0 && q >= 0)
                 q = -errno;
         if (q >= 0 && renameat(s->dir_fd, temp, s->dir_fd, final) < 0)
                 q = -errno;
@@ -427,6 +565,7 @@ int store_save_instance(Store *s, const InstanceRecord *r) {
                 (void) unlinkat(s->dir_fd, temp, 0);
                 return q;
         }
+
         /* The rename is durable only once the directory is. */
         if (fsync(s->dir_fd) < 0)
                 return -errno;
@@ -436,6 +575,9 @@ int store_save_instance(Store *s, const InstanceRecord *r) {
 int store_remove_instance(Store *s, const char *name) {
         _cleanup_free_ char *file = NULL;
 
+        /* The name becomes a path: never let one reach outside the directory. */
+        if (!instance_name_is_valid(name))
+                return -EINVAL;
         if (asprintf(&file, "%s" STORE_SUFFIX, name) < 0)
                 return -ENOMEM;
         if (unlinkat(s->dir_fd, file, 0) < 0)
@@ -445,103 +587,190 @@ int store_remove_instance(Store *s, const char *name) {
         return 0;
 }
 
-static int read_file_at(int dir_fd, const char *name, char **ret, size_t *ret_size) {
+/* Reads one state file. -EINVAL with *RET_REASON for what is no regular file of ours; another
+ * negative errno for an I/O error. */
+static int read_state_file(Store *s, const char *name, char **ret, size_t *ret_size, const char **ret_reason) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
         struct stat st;
-        char *buf;
         size_t n = 0;
-        int fd;
 
-        /* O_NOFOLLOW: a symlink planted in the state directory is never followed. */
-        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0)
+        /* Look before opening: opening a device or FIFO can have effects of its own. */
+        if (fstatat(s->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > STORE_FILE_SIZE_MAX) {
-                close(fd);
-                return -EBADMSG;
+        if (S_ISLNK(st.st_mode)) {
+                *ret_reason = "it is a symbolic link, which orchd never follows";
+                return -EINVAL;
         }
+        if (!S_ISREG(st.st_mode)) {
+                *ret_reason = "it is not a regular file";
+                return -EINVAL;
+        }
+
+        fd = openat(s->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ELOOP) {   /* replaced by a symlink since */
+                        *ret_reason = "it is a symbolic link, which orchd never follows";
+                        return -EINVAL;
+                }
+                return -errno;
+        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode)) {
+                *ret_reason = "it is not a regular file";
+                return -EINVAL;
+        }
+        if (st.st_size > STORE_FILE_SIZE_MAX) {
+                *ret_reason = "it is larger than 4 MiB";
+                return -EINVAL;
+        }
+
         buf = malloc((size_t) st.st_size + 1);
-        if (!buf) {
-                close(fd);
+        if (!buf)
                 return -ENOMEM;
-        }
         while (n < (size_t) st.st_size) {
                 ssize_t k = read(fd, buf + n, (size_t) st.st_size - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;  /* shrunk meanwhile: the parser sees a truncated file */
                 n += (size_t) k;
         }
-        close(fd);
         buf[n] = '\0';
-        *ret = buf;
+
+        *ret = TAKE_PTR(buf);
         *ret_size = n;
         return 0;
 }
 
-int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
-        InstanceRecord *records = NULL;
-        size_t n = 0;
-        DIR *d;
+static int strcmp_ptr(const void *a, const void *b) {
+        return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+/* The names of the record files, sorted: which of two files with one id wins must not depend on
+ * the order the file system lists them in. */
+static int list_record_files(Store *s, char ***ret, size_t *ret_n) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        size_t n = 0, allocated = 0, suffix = strlen(STORE_SUFFIX);
         struct dirent *de;
-        int dfd;
+        int q;
 
-        dfd = dup(s->dir_fd);
-        if (dfd < 0)
-                return -errno;
-        d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        rewinddir(d);
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *data = NULL;
-                const char *reason = NULL;
-                size_t size, len = strlen(de->d_name), suffix = strlen(STORE_SUFFIX);
-                InstanceRecord r;
-                int q;
+        q = store_opendir(s, &d);
+        if (q < 0)
+                return q;
+        for (;;) {
+                size_t len;
 
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        if (errno != 0)
+                                return -errno;
+                        break;
+                }
+                len = strlen(de->d_name);
                 if (is_temp_name(de->d_name) || len <= suffix || !streq(de->d_name + len - suffix, STORE_SUFFIX))
                         continue;
-                q = read_file_at(s->dir_fd, de->d_name, &data, &size);
-                if (q < 0) {
-                        log_warning_errno(q, "Skipping %s/%s: not a readable regular file: %m", s->path, de->d_name);
-                        continue;
+                if (n + 2 > allocated) {
+                        size_t want = MAX(allocated * 2, (size_t) 16);
+                        char **bigger = realloc(names, want * sizeof(char *));
+                        if (!bigger)
+                                return -ENOMEM;
+                        names = bigger;
+                        allocated = want;
                 }
-                q = instance_record_from_data(data, size, &r, &reason);
-                if (q < 0) {
-                        log_warning("Skipping %s/%s: it %s.", s->path, de->d_name, strna(reason));
-                        continue;
-                }
-                if (strlen(r.config.name) != len - suffix || !strneq(r.config.name, de->d_name, len - suffix)) {
-                        log_warning("Skipping %s/%s: it names instance '%s'.", s->path, de->d_name, r.config.name);
-                        instance_record_done(&r);
-                        continue;
-                }
-                bool duplicate = false;
-                for (size_t k = 0; k < n; k++)
-                        if (streq(records[k].config.id, r.config.id))
-                                duplicate = true;
-                if (duplicate) {
-                        log_warning("Skipping %s/%s: its id %s is another instance's.", s->path, de->d_name, r.config.id);
-                        instance_record_done(&r);
-                        continue;
-                }
-                InstanceRecord *bigger = realloc(records, (n + 1) * sizeof(InstanceRecord));
-                if (!bigger) {
-                        instance_record_done(&r);
-                        closedir(d);
-                        for (size_t k = 0; k < n; k++)
-                                instance_record_done(&records[k]);
-                        free(records);
+                names[n] = strdup(de->d_name);
+                if (!names[n])
                         return -ENOMEM;
-                }
-                records = bigger;
-                records[n++] = r;
+                names[++n] = NULL;
         }
-        closedir(d);
+        if (n > 0)
+                qsort(names, n, sizeof(char *), strcmp_ptr);
+
+        *ret = TAKE_PTR(names);
+        *ret_n = n;
+        return 0;
+}
+
+int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
+        _cleanup_strv_free_ char **names = NULL;
+        InstanceRecord *records = NULL;
+        size_t n_names = 0, n = 0, suffix = strlen(STORE_SUFFIX);
+        int q;
+
+        q = list_record_files(s, &names, &n_names);
+        if (q < 0)
+                return q;
+        if (n_names > 0) {
+                records = calloc(n_names, sizeof(InstanceRecord));
+                if (!records)
+                        return -ENOMEM;
+        }
+
+        for (size_t k = 0; k < n_names; k++) {
+                _cleanup_free_ char *data = NULL;
+                const char *file = names[k], *reason = NULL;
+                InstanceRecord *r = &records[n];
+                size_t size;
+
+                q = read_state_file(s, file, &data, &size, &reason);
+                if (q == -ENOMEM)
+                        goto fail;
+                if (q == -EINVAL) {
+                        log_warning("Skipping %s/%s: %s.", s->path, file, reason);
+                        continue;
+                }
+                if (q < 0) {
+                        log_warning_errno(q, "Skipping %s/%s: failed to read it: %m", s->path, file);
+                        continue;
+                }
+
+                /* Out of memory is no reason to drop a record: a later AddInstance of that name
+                 * would overwrite its file. */
+                q = instance_record_from_data(data, size, r, &reason);
+                if (q == -ENOMEM)
+                        goto fail;
+                if (q < 0) {
+                        log_warning("Skipping %s/%s: %s.", s->path, file, reason);
+                        continue;
+                }
+
+                if (strlen(r->config.name) != strlen(file) - suffix ||
+                    !strneq(r->config.name, file, strlen(file) - suffix)) {
+                        log_warning("Skipping %s/%s: it holds instance '%s', whose file is %s" STORE_SUFFIX ".",
+                                    s->path, file, r->config.name, r->config.name);
+                        instance_record_done(r);
+                        continue;
+                }
+
+                bool duplicate = false;
+                for (size_t j = 0; j < n && !duplicate; j++)
+                        if (streq(records[j].config.id, r->config.id)) {
+                                log_warning("Skipping %s/%s: its id %s is that of instance '%s' too, loaded first.",
+                                            s->path, file, r->config.id, records[j].config.name);
+                                duplicate = true;
+                        }
+                if (duplicate) {
+                        instance_record_done(r);
+                        continue;
+                }
+                n++;
+        }
+
+        if (n == 0) {
+                free(records);
+                records = NULL;
+        }
         *ret = records;
         *ret_n = n;
         return 0;
+
+fail:
+        instance_records_free(records, n);
+        return q;
 }

@@ -113,9 +113,12 @@ static int on_properties_changed(sd_bus_message *msg, void *userdata, sd_bus_err
                 const char *name;
                 bool fetch = false;
                 while (sd_bus_message_read_basic(msg, 's', &name) > 0)
-                        fetch = true;
-                if (fetch)
-                        (void) unit_fetch(m, i, interface);
+                        if (streq(name, "InvocationID"))
+                                fetch = true;
+                if (fetch && !i->invocation_asked) {
+                        i->invocation_asked = true;
+                        (void) unit_fetch(m, i, "org.freedesktop.systemd1.Unit");
+                }
         }
         /* A unit that sends properties is loaded (a collected one sends UnitRemoved). */
         i->status.loaded = true;

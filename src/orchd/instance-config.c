@@ -18,11 +18,19 @@ _Static_assert(CONTACT_NAME_MAX == ORCHD_INSTANCE_NAME_MAX, "contact names follo
 /* How much of a client's string is quoted back in an error message. */
 #define EXCERPT_MAX 64U
 
+static uint32_t default_restart_attempts = INSTANCE_RESTART_ATTEMPTS_DEFAULT;
+static uint64_t default_restart_window_usec = INSTANCE_RESTART_WINDOW_USEC_DEFAULT;
+
+void instance_config_set_defaults(uint32_t restart_attempts, uint64_t restart_window_usec) {
+        default_restart_attempts = restart_attempts;
+        default_restart_window_usec = restart_window_usec;
+}
+
 void instance_config_init(InstanceConfig *c) {
         *c = (InstanceConfig) {
                 .restart = RESTART_NO,
-                .restart_attempts = INSTANCE_RESTART_ATTEMPTS_DEFAULT,
-                .restart_window_usec = INSTANCE_RESTART_WINDOW_USEC_DEFAULT,
+                .restart_attempts = default_restart_attempts,
+                .restart_window_usec = default_restart_window_usec,
                 .memory_max = UINT64_MAX,
                 .cpu_weight = UINT64_MAX,
         };
@@ -268,8 +276,7 @@ static int parse_environment(sd_bus_message *m, InstanceConfig *c, sd_bus_error 
                 return r;
         r = env_validate(l, strv_length(l), &reason);
         if (r == -EINVAL)
-                return invalid_argument(error, "Option 'Environment': %s (entries are KEY=VALUE, KEY of "
-                                        "[A-Za-z_][A-Za-z0-9_]*, each KEY once).", strna(reason));
+                return invalid_argument(error, "Option 'Environment': %s.", strna(reason));
         if (r < 0)
                 return r;
         strv_free(c->environment);
@@ -586,8 +593,8 @@ int instance_config_from_add_call(sd_bus_message *m, InstanceConfig *c, sd_bus_e
                 /* What sd-bus could not read is the client's fault too: a message of another
                  * signature, or one cut short. */
                 if (!sd_bus_error_is_set(error))
-                        return invalid_argument(error, "Malformed arguments (expected 's', 'as', 'a{sv}'): %s.",
-                                                strerror(-r));
+                        return invalid_argument(error, "Malformed arguments: AddInstance takes a name (s), a "
+                                                "command line (as) and options (a{sv}).");
                 return r;
         }
 

@@ -51,6 +51,9 @@ typedef struct InstanceConfig {
         uint64_t created_usec;     /* CLOCK_REALTIME */
 } InstanceConfig;
 
+/* The defaults of RestartAttempts and RestartWindowUSec (orchd.conf's [Supervision]). */
+void instance_config_set_defaults(uint32_t restart_attempts, uint64_t restart_window_usec);
+
 /* Sets every field to its default (no allocation). */
 void instance_config_init(InstanceConfig *c);
 /* Frees the fields, not the struct; leaves it as after instance_config_init(). */

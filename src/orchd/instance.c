@@ -164,9 +164,10 @@ void instance_reset_supervision(Instance *i, bool keep_running) {
 static void supervise_run_end(Instance *i) {
         InstanceRecord *rec = &i->record;
         const InstanceConfig *c = &rec->config;
+        const Config *conf = &i->manager->config;
         const BackoffPolicy backoff = {
-                .initial_usec = BACKOFF_INITIAL_USEC_DEFAULT,
-                .max_usec = BACKOFF_MAX_USEC_DEFAULT,
+                .initial_usec = conf->restart_delay_usec,
+                .max_usec = conf->restart_max_delay_usec,
                 .factor = BACKOFF_FACTOR_DEFAULT,
                 .jitter = BACKOFF_JITTER_DEFAULT,
         };
@@ -197,7 +198,7 @@ static void supervise_run_end(Instance *i) {
 
         /* A run that lasted StableSec resets the backoff. */
         if (i->status.active_enter_usec > 0 && now > i->status.active_enter_usec &&
-            now - i->status.active_enter_usec >= STABLE_USEC_DEFAULT)
+            now - i->status.active_enter_usec >= conf->stable_usec)
                 rec->consecutive_failures = 0;
         rec->consecutive_failures++;
         delay = backoff_delay_usec(&backoff, rec->consecutive_failures, g_random_int());

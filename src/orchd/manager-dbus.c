@@ -76,10 +76,10 @@ static int authorize_add(Manager *m, sd_bus_message *msg, InstanceConfig *c, uid
 
         if (uid == 0)
                 return 1;
-        if (count_owned(m, uid) >= m->max_instances_per_user)
+        if (count_owned(m, uid) >= m->config.max_instances_per_user)
                 return sd_bus_error_setf(error, ORCHD_ERROR_TOO_MANY_INSTANCES,
                                          "You have %u instances, the most one user may have; remove some first.",
-                                         m->max_instances_per_user);
+                                         m->config.max_instances_per_user);
         if (c->user && !user_is_uid(c->user, uid))
                 privileged = true;
         STRV_FOREACH(e, c->environment)
@@ -126,10 +126,10 @@ static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error
                                       record.config.name);
                 goto finish;
         }
-        if (g_hash_table_size(m->instances_by_name) >= m->max_instances) {
+        if (g_hash_table_size(m->instances_by_name) >= m->config.max_instances) {
                 r = sd_bus_error_setf(error, ORCHD_ERROR_TOO_MANY_INSTANCES,
                                       "orchd has %u instances, its limit; remove some first.",
-                                      m->max_instances);
+                                      m->config.max_instances);
                 goto finish;
         }
 

@@ -23,7 +23,48 @@ static void instance_destroy(gpointer p) {
         instance_free(p);
 }
 
-int manager_new(const char *state_directory, Manager **ret) {
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        (void) s, (void) si;
+        (void) manager_reload_config(userdata);
+        return 0;
+}
+
+/* Loads the configuration into C, logging every problem with its file and line. */
+static int load_config(const char *dir, Config *c) {
+        char **errors = NULL;
+        int r;
+
+        config_init(c);
+        r = config_load(c, dir, &errors);
+        STRV_FOREACH(e, errors)
+                log_error("%s", *e);
+        strv_free(errors);
+        return r;
+}
+
+static void apply_config(Manager *m) {
+        instance_config_set_defaults(m->config.restart_attempts, m->config.restart_window_usec);
+}
+
+int manager_reload_config(Manager *m) {
+        Config fresh;
+        int r;
+
+        r = load_config(m->config_directory, &fresh);
+        if (r != 0) {
+                config_done(&fresh);
+                log_error("Configuration in %s has %s; keeping the running one.", m->config_directory,
+                          r < 0 ? "an error" : "errors");
+                return r < 0 ? r : -EINVAL;
+        }
+        config_done(&m->config);
+        m->config = fresh;
+        apply_config(m);
+        log_info("Configuration reloaded from %s.", m->config_directory);
+        return 0;
+}
+
+int manager_new(const char *state_directory, const char *config_directory, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t mask;
         int r;
@@ -34,8 +75,13 @@ int manager_new(const char *state_directory, Manager **ret) {
         m->version = PACKAGE_VERSION;
         m->job_window = MANAGER_JOB_WINDOW_DEFAULT;
         m->state_directory = strdup(state_directory);
-        if (!m->state_directory)
+        m->config_directory = strdup(config_directory);
+        if (!m->state_directory || !m->config_directory)
                 return -ENOMEM;
+        /* Problems are logged with file and line; orchd runs with the rest (orchd --verify-config
+         * refuses them). */
+        (void) load_config(m->config_directory, &m->config);
+        apply_config(m);
 
         m->instances_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, instance_destroy);
         m->instances_by_id = g_hash_table_new(g_str_hash, g_str_equal);
@@ -44,8 +90,6 @@ int manager_new(const char *state_directory, Manager **ret) {
         m->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_queue_free);
         m->changed_instances = g_ptr_array_new();
         m->authz_queries = authz_queries_new();
-        m->max_instances = 1000;
-        m->max_instances_per_user = 50;
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -55,12 +99,16 @@ int manager_new(const char *state_directory, Manager **ret) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r < 0)
                 return r;
         r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+        if (r < 0)
+                return r;
+        r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
         if (r < 0)
                 return r;
 
@@ -99,6 +147,8 @@ Manager *manager_free(Manager *m) {
         strv_free(m->stray_units);
         store_free(m->store);
         free(m->state_directory);
+        free(m->config_directory);
+        config_done(&m->config);
         sd_event_unref(m->event);
         free(m);
         return NULL;

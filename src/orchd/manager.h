@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "macro.h"
+#include "conf.h"
 #include "store.h"
 
 typedef struct Instance Instance;
@@ -42,8 +43,8 @@ typedef struct Manager {
         GHashTable *instances_by_unit;  /* unit name → Instance* */
         GHashTable *jobs;               /* job object path → Operation* */
         GHashTable *authz_queries;      /* method call → AuthzQuery* (authz.c) */
-        unsigned max_instances;         /* in all */
-        unsigned max_instances_per_user; /* for callers other than root */
+        Config config;                  /* orchd.conf and its drop-ins; max_instances etc. */
+        char *config_directory;
         char **stray_units;             /* orchd-* units with no registration */
 
         /* The unit driver's window of outstanding jobs and its fair queue. */
@@ -66,7 +67,10 @@ typedef struct Manager {
         bool name_requested;
 } Manager;
 
-int manager_new(const char *state_directory, Manager **ret);
+int manager_new(const char *state_directory, const char *config_directory, Manager **ret);
+
+/* Reads the configuration again (SIGHUP): with any error, the running one stays. */
+int manager_reload_config(Manager *m);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 

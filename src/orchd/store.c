@@ -280,14 +280,16 @@ static int get_bool(GKeyFile *k, const char *group, const char *key, bool *ret) 
 
 /* An optional key that is missing leaves *RET untouched and returns 0. */
 static int get_string(GKeyFile *k, const char *group, const char *key, bool required, char **ret) {
+        g_autoptr(GError) e = NULL;
         g_autofree char *v = NULL;
         char *copy;
 
         if (!g_key_file_has_key(k, group, key, NULL))
                 return required ? -EINVAL : 0;
-        v = g_key_file_get_string(k, group, key, NULL);
-        if (!v)
-                return -EINVAL;         /* a bad escape, or not UTF-8 */
+        /* GKeyFile lets unknown escapes through unless it has a GError to report them in. */
+        v = g_key_file_get_string(k, group, key, &e);
+        if (!v || e)
+                return -EINVAL;         /* a bad escape (a value is returned anyway), or not UTF-8 */
         copy = strdup(v);
         if (!copy)
                 return -ENOMEM;
@@ -297,14 +299,15 @@ static int get_string(GKeyFile *k, const char *group, const char *key, bool requ
 }
 
 static int get_strv(GKeyFile *k, const char *group, const char *key, bool required, char ***ret) {
+        g_autoptr(GError) e = NULL;
         g_auto(GStrv) v = NULL;
         _cleanup_strv_free_ char **copy = NULL;
         gsize n;
 
         if (!g_key_file_has_key(k, group, key, NULL))
                 return required ? -EINVAL : 0;
-        v = g_key_file_get_string_list(k, group, key, &n, NULL);
-        if (!v)
+        v = g_key_file_get_string_list(k, group, key, &n, &e);
+        if (!v || e)
                 return -EINVAL;
         copy = calloc(n + 1, sizeof(char *));
         if (!copy)
@@ -388,13 +391,15 @@ int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret
 
         instance_record_init(&r);
 
-        if (size > STORE_FILE_SIZE_MAX)
+        /* Written files end with a newline: a file cut short, even between the digits of a number,
+         * does not (and one cut between lines lacks a required key). */
+        if (size == 0)
+                reason = "the file is empty";
+        else if (size > STORE_FILE_SIZE_MAX)
                 reason = "the file is larger than 4 MiB";
         else if (memchr(data, '\0', size))
                 reason = "the file contains a NUL byte";
-        /* Written files end with a newline: a file cut short, even between the digits of a number,
-         * does not (and one cut between lines lacks a required key). */
-        else if (size == 0 || data[size - 1] != '\n')
+        else if (data[size - 1] != '\n')
                 reason = "the file is truncated (no final newline)";
         if (reason) {
                 q = -EINVAL;
@@ -402,7 +407,9 @@ int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret
         }
 
         k = g_key_file_new();
-        if (!g_key_file_load_from_data(k, data, size, G_KEY_FILE_NONE, NULL)) {
+        /* Without KEEP_TRANSLATIONS, GKeyFile silently drops "Key[xx]=" lines for other
+         * locales: keep them, to be refused as unknown keys. */
+        if (!g_key_file_load_from_data(k, data, size, G_KEY_FILE_KEEP_TRANSLATIONS, NULL)) {
                 reason = "the file is not a valid key file";
                 q = -EINVAL;
                 goto fail;

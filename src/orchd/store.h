@@ -37,13 +37,21 @@ int store_open(const char *directory, Store **ret);
 Store *store_free(Store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Store *, store_free);
 
+/* Writes "<name>.instance" atomically (temporary file, fsync, rename, fsync of the directory).
+ * -EINVAL for a record that would not load again (see instance_record_to_data()). */
 int store_save_instance(Store *s, const InstanceRecord *r);
-/* A missing file is success. */
+/* A missing file is success; an invalid name is -EINVAL. */
 int store_remove_instance(Store *s, const char *name);
-/* Every valid "*.instance" file; invalid ones are logged and skipped. */
+/* Every valid "*.instance" file, in the order of the file names (so which of two files with one id
+ * wins does not depend on the file system); files that are no regular file, do not parse or
+ * validate, are not named after their instance, or repeat an id are logged and skipped. Only
+ * errors of the directory itself or -ENOMEM fail the call. *RET is NULL when none were found. */
 int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n);
 
-/* Pure, for tests and fuzzing. from_data validates the whole record; on failure *ret is untouched
- * and *ret_reason says why. */
+/* Pure, for tests and fuzzing. to_data validates first (-EINVAL rather than write a record that
+ * would be refused on loading). from_data validates the whole record and refuses unknown or
+ * repeated groups and keys; on failure *ret is untouched and *ret_reason (if not NULL) is a static
+ * clause saying why, e.g. "the file is truncated (no final newline)". Both return -ENOMEM on
+ * allocation failure. */
 int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_size);
 int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret, const char **ret_reason);

@@ -31,13 +31,13 @@ check "root's ListInstances p99 stayed under 250 ms during the flood ($p99 ms)" 
 check "orchd's memory grew by less than 32 MiB ($((rss_after - rss_before)) KiB)" test $((rss_after - rss_before)) -lt 32768
 check_eq "the victim still runs, untouched" running "$(instance_prop victim State)"
 check_eq "orchd was not restarted" "$pid" "$(unit_prop orchd.service MainPID)"
-# expect_fast DESCRIPTION ERROR CMD: a named error within 2 s
+# expect_fast DESCRIPTION ERROR CMD: a named error within 5 s (16 MiB through dbus-daemon, under ASan)
 expect_fast() {
         local desc=$1 want=$2 out
         shift 2
         out=$(sb "$@" 2>&1)
         local name=${out% *} ms=${out##* }
-        if [ "$name" = "$want" ] && awk -v m="$ms" 'BEGIN {exit !(m < 2000)}'; then ok "$desc ($ms ms)"
+        if [ "$name" = "$want" ] && awk -v m="$ms" 'BEGIN {exit !(m < 5000)}'; then ok "$desc ($ms ms)"
         else not_ok "$desc"; echo "got: $out" | diag; fi
 }
 expect_fast "a 1 MiB name is InvalidName" org.orchd.Orchestrator1.Error.InvalidName $abuse name 1048576

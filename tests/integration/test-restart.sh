@@ -63,5 +63,23 @@ check "the restart planned before the kill still happens" wait_until 20 count_at
 sb systemctl reset-failed orchd.service
 check "a person stops it" manager_call StopInstance s slow
 
+# orchd.conf: a bad file is reported with file and line and the running configuration stays; a good
+# one changes the schedule after `systemctl reload orchd`.
+sb sh -c 'mkdir -p /etc/orchd/orchd.conf.d && printf "[Supervision]\nRestartDelaySec=soon\n" > /etc/orchd/orchd.conf.d/50-bad.conf'
+rc=0; out=$(sb orchd --verify-config 2>&1) || rc=$?
+check_eq "orchd --verify-config fails on a bad value" 1 "$rc"
+check_match "and names the file and line" '^/etc/orchd/orchd.conf.d/50-bad.conf:2: RestartDelaySec=soon: must be a time' "$out"
+check "systemctl reload orchd with a bad file" sb systemctl reload orchd.service
+check_match "the journal names the file and line, and the old configuration stays" \
+        '50-bad.conf:2: RestartDelaySec=soon.*|keeping the running one' "$(sb journalctl --no-pager -o cat -u orchd.service | tail -n 5)"
+sb sh -c 'printf "[Supervision]\nRestartDelaySec=0.5\nRestartMaxDelaySec=1\n" > /etc/orchd/orchd.conf.d/50-bad.conf'
+check "orchd --verify-config accepts a good file" sb orchd --verify-config
+check "systemctl reload orchd with a good file" sb systemctl reload orchd.service
+check "orchd logs the reload" wait_until 5 sh -c "$(declare -f sb); ORCHD_BUILD_DIR='$ORCHD_BUILD_DIR' SANDBOX_TOOL='$SANDBOX_TOOL'; sb journalctl -o cat -u orchd.service | grep -q 'Configuration reloaded'"
+manager_call AddInstance 'sasa{sv}' conf 3 /bin/sh -c 'sleep 0.05; exit 1' 3 Restart s on-failure RestartAttempts u 3 Start b true > /dev/null
+check "the instance under the new configuration gives up" wait_until 20 state_is conf failed
+delays=$(sb journalctl --no-pager -o cat -u orchd.service | sed -n 's/^Instance conf: run ended.*restarting in \([0-9.]*\) s\.$/\1/p' | tr '\n' ' ')
+check_match "its delays follow RestartDelaySec=0.5, capped by RestartMaxDelaySec=1" '^0\.(4[5-9]|5[0-5])[0-9]* (0\.9|1\.0)[0-9]* $' "$delays"
+
 check_no_sanitizer_reports
 finish

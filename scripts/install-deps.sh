@@ -11,7 +11,7 @@ packages=(
         # the sandbox: a real systemd, dbus-daemon, polkitd and journald
         systemd dbus-daemon polkitd pkexec util-linux mount passwd
         # tests
-        libxml2-utils python3 libglib2.0-bin
+        libxml2-utils python3 libglib2.0-bin tmux
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "bus-util.h"
 #include "orchctl.h"
+#include "orchctl-polkit-agent.h"
 #include "parse-util.h"
 #include "table.h"
 
@@ -336,8 +337,12 @@ int verb_add(int argc, char *argv[], void *userdata) {
                 return ORCHCTL_EXIT_FAILURE;
         }
 
-        /* With --start the reply waits for the start job, and polkit may be asking for a password. */
+        /* With --start the reply waits for the start job, and polkit may be asking for a password
+         * (running as another user, or with LD_PRELOAD, needs an administrator): through the
+         * agent, on this terminal. */
+        (void) polkit_agent_open_if_enabled(arg.ask_password, !arg.host);
         r = sd_bus_call(bus, m, ORCHCTL_JOB_TIMEOUT, &error, &reply);
+        polkit_agent_close();
         if (r < 0) {
                 if (asprintf(&what, "add instance '%s'", name) < 0)
                         return log_oom();
@@ -393,6 +398,9 @@ int verb_instance_operation(int argc, char *argv[], void *userdata) {
         if (r < 0)
                 return -r;
 
+        /* Once for all the instances: polkit may ask for a password for any of them. */
+        (void) polkit_agent_open_if_enabled(arg.ask_password, !arg.host);
+
         for (int i = 1; i < argc; i++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_free_ char *what = NULL;
@@ -411,6 +419,7 @@ int verb_instance_operation(int argc, char *argv[], void *userdata) {
                 if (k == ORCHCTL_EXIT_UNAVAILABLE) /* the others would fail alike */
                         break;
         }
+        polkit_agent_close();
         return ret;
 }
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "orchctl.h"
+#include "orchctl-polkit-agent.h"
 #include "parse-util.h"
 #include "verbs.h"
 
@@ -144,7 +145,8 @@ static void help(void) {
                "                          Print list, show, status, add and logs output as JSON\n"
                "     --no-legend          Do not print column headers, footers and hints\n"
                "     --no-pager           Accepted for compatibility; orchctl never pages\n"
-               "     --no-ask-password    Do not ask for a password to authorize an operation\n\n"
+               "     --no-ask-password    Do not ask for a password on the terminal (through\n"
+               "                          polkit's pkttyagent) to authorize an operation\n\n"
                "Options of list:\n"
                "     --state=STATE[,...]  Show only instances in these states (--state=help)\n\n"
                "Options of show:\n"
@@ -651,6 +653,7 @@ int main(int argc, char *argv[]) {
         (void) setlocale(LC_ALL, "");
 
         r = run(argc, argv);
+        polkit_agent_close(); /* if a verb left early */
         sd_bus_flush_close_unref(bus_connection);
         args_done();
         return r;

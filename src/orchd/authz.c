@@ -94,8 +94,13 @@ static int on_check_authorization(sd_bus_message *reply, void *userdata, sd_bus_
 
 static int on_caller_gone(sd_bus_track *track, void *userdata) {
         AuthzQuery *q = userdata;
+
         q->caller_gone = true;
-        return 0;
+        /* Returning 0 would have sd-bus call this again at once, for as long as the track stays
+         * empty: a busy loop until polkit answers. Drop the track (sd-bus holds a reference while
+         * calling us) and say we are done with it. */
+        q->track = sd_bus_track_unref(q->track);
+        return 1;
 }
 
 static int append_details(sd_bus_message *c, const char **details) {

@@ -119,9 +119,9 @@ static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         i->record.restart_count++;
         (void) instance_save(i);
         log_info("Instance %s: restarting (restart %u).", i->record.config.name, i->record.restart_count);
-        i->state = INSTANCE_STARTING;
-        instance_mark_changed(i);
         (void) operation_submit(i, OPERATION_START, NULL);
+        /* From here the state follows the unit again. */
+        instance_apply_unit_status(i);
         return 0;
 }
 

@@ -379,10 +379,6 @@ static void window_dispatch(Manager *m) {
         }
 }
 
-static int append_strv(sd_bus_message *msg, char **l) {
-        return sd_bus_message_append_strv(msg, l);
-}
-
 static int append_unit_list_property(sd_bus_message *msg, const char *name, char **instances) {
         int r;
 
@@ -446,7 +442,10 @@ static int append_transient_properties(sd_bus_message *msg, const Instance *i) {
         if (r < 0)
                 return r;
 
-        /* ExecStart a(sasb): one command, its argv, and "ignore failure" false. */
+        /* ExecStart a(sasb): one command, its argv, and "ignore failure" false. systemd expands
+         * "$VAR" in ExecStart when it runs it; "$$" stands for "$", so the client's argv reaches
+         * the program word for word. (ExecStartEx's "no-env-expand" would say it directly, but
+         * systemd 252 cannot read the transient unit back after daemon-reexec: "bad-setting".) */
         r = sd_bus_message_open_container(msg, 'r', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(msg, "s", "ExecStart");
@@ -459,7 +458,19 @@ static int append_transient_properties(sd_bus_message *msg, const Instance *i) {
         if (r >= 0)
                 r = sd_bus_message_append(msg, "s", c->argv[0]);
         if (r >= 0)
-                r = append_strv(msg, c->argv);
+                r = sd_bus_message_open_container(msg, 'a', "s");
+        STRV_FOREACH(arg, c->argv) {
+                g_autoptr(GString) escaped = g_string_new(NULL);
+                for (const char *p = *arg; *p; p++) {
+                        if (*p == '$')
+                                g_string_append_c(escaped, '$');
+                        g_string_append_c(escaped, *p);
+                }
+                if (r >= 0)
+                        r = sd_bus_message_append(msg, "s", escaped->str);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(msg);
         if (r >= 0)
                 r = sd_bus_message_append(msg, "b", 0);
         for (int k = 0; r >= 0 && k < 4; k++)

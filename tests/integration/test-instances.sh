@@ -34,6 +34,10 @@ check_eq "the unit carries the description" "the web robot" "$(unit_prop orchd-w
 check_match "the unit runs the instance's argv" 'argv\[\]=/bin/sleep 1000 ' "$(unit_prop orchd-web.service ExecStart)"
 check_match "systemctl status shows the instance's unit" 'orchd-web.service - the web robot' \
         "$(sb systemctl status --no-pager orchd-web.service)"
+manager_call AddInstance 'sasa{sv}' literal 4 /bin/echo 'cost:$5' '${HOME}' '%n' 1 Start b true > /dev/null
+check "an instance's arguments reach the program word for word (no \$VAR or % expansion)" wait_until 10 sh -c \
+        "$(declare -f sb); ORCHD_BUILD_DIR='$ORCHD_BUILD_DIR' SANDBOX_TOOL='$SANDBOX_TOOL'; sb journalctl -o cat -u orchd-literal.service | grep -qxF 'cost:\$5 \${HOME} %n'"
+manager_call RemoveInstance s literal > /dev/null
 check "a second StartInstance of a running instance succeeds" manager_call StartInstance s "$id"
 check_eq "WantRunning is set by Start" true "$(instance_prop web WantRunning)"
 

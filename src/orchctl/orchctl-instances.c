@@ -214,27 +214,6 @@ static int resolve_command(const char *command, char **ret) {
         return -ENOENT;
 }
 
-static int append_option_strv(sd_bus_message *m, const char *key, char **l) {
-        int r;
-
-        r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "s", key);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(m, 'v', "as");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append_strv(m, l);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(m);
-}
-
 /* AddInstance's options: only those given, so that orchd's defaults apply to the rest. */
 static int append_add_options(sd_bus_message *m) {
         const AddArgs *a = &arg.add;
@@ -263,17 +242,17 @@ static int append_add_options(sd_bus_message *m) {
 #undef APPEND
 
         if (a->environment) {
-                r = append_option_strv(m, "Environment", a->environment);
+                r = bus_message_append_strv_entry(m, 'e', "Environment", a->environment);
                 if (r < 0)
                         return r;
         }
         if (a->operators) {
-                r = append_option_strv(m, "Operators", a->operators);
+                r = bus_message_append_strv_entry(m, 'e', "Operators", a->operators);
                 if (r < 0)
                         return r;
         }
         if (a->requires) {
-                r = append_option_strv(m, "Requires", a->requires);
+                r = bus_message_append_strv_entry(m, 'e', "Requires", a->requires);
                 if (r < 0)
                         return r;
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus-common.h"
+#include "bus-util.h"
 #include "instance.h"
 #include "log.h"
 #include "manager.h"
@@ -379,36 +380,19 @@ static void window_dispatch(Manager *m) {
         }
 }
 
+/* Requires=/After= name units, the instance lists names of instances. */
 static int append_unit_list_property(sd_bus_message *msg, const char *name, char **instances) {
-        int r;
+        _cleanup_strv_free_ char **units = calloc(strv_length(instances) + 1, sizeof(char *));
+        size_t n = 0;
 
-        r = sd_bus_message_open_container(msg, 'r', "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(msg, "s", name);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(msg, 'v', "as");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(msg, 'a', "s");
-        if (r < 0)
-                return r;
-        STRV_FOREACH(n, instances) {
-                _cleanup_free_ char *u = instance_unit_name(*n);
-                if (!u)
+        if (!units)
+                return -ENOMEM;
+        STRV_FOREACH(i, instances) {
+                units[n] = instance_unit_name(*i);
+                if (!units[n++])
                         return -ENOMEM;
-                r = sd_bus_message_append(msg, "s", u);
-                if (r < 0)
-                        return r;
         }
-        r = sd_bus_message_close_container(msg);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(msg);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(msg);
+        return bus_message_append_strv_entry(msg, 'r', name, units);
 }
 
 /* The transient unit: the program, its environment and options, Restart=no (orchd decides about

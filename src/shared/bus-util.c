@@ -26,3 +26,24 @@ int bus_message_for_each_property(sd_bus_message *m, bus_property_fn fn, void *u
                 return r;
         return sd_bus_message_exit_container(m);
 }
+
+int bus_message_append_strv_entry(sd_bus_message *m, char container, const char *name, char **l) {
+        int r;
+
+        r = sd_bus_message_open_container(m, container, "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'v', "as");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(m, l);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
+}

@@ -10,3 +10,7 @@ typedef int (*bus_property_fn)(sd_bus_message *m, const char *name, void *userda
 /* Walks the a{sv} (property name → value) at M's read position, as PropertiesChanged and GetAll
  * carry it, calling FN for each entry. */
 int bus_message_for_each_property(sd_bus_message *m, bus_property_fn fn, void *userdata);
+
+/* Appends one NAME → "as" entry of a property list: CONTAINER 'e' for a{sv} (orchd's options),
+ * 'r' for a(sv) (systemd's unit properties). */
+int bus_message_append_strv_entry(sd_bus_message *m, char container, const char *name, char **l);

@@ -540,8 +540,6 @@ static int print_property(sd_bus_message *m, const char *name, JsonWriter *j) {
         return sd_bus_message_exit_container(m);
 }
 
-/* Prints the properties of the GetAll reply M (all of them, or only ONLY), in the reply's order.
- * Sets *RET_FOUND if ONLY was found. */
 typedef struct PrintContext {
         const char *only;
         JsonWriter *json;
@@ -559,7 +557,7 @@ static int print_one_property(sd_bus_message *m, const char *name, void *userdat
         return r < 0 ? r : 1;
 }
 
-static int print_properties(sd_bus_message *m, const char *only, JsonWriter *j, bool *ret_found) {
+int print_properties(sd_bus_message *m, const char *only, JsonWriter *j, bool *ret_found) {
         PrintContext c = { .only = only, .json = j };
         int r;
 
@@ -661,19 +659,9 @@ static void print_field_strv(const char *label, char **l) {
 }
 
 static void print_timestamp_since(uint64_t usec) {
-        char when[128] = "", ago[FORMAT_TIMESPAN_MAX];
-        struct timespec now;
-        struct tm tm;
-        time_t t = (time_t) (usec / USEC_PER_SEC);
-        uint64_t n;
+        char when[FORMAT_TIMESTAMP_RELATIVE_MAX];
 
-        if (localtime_r(&t, &tm))
-                (void) strftime(when, sizeof when, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
-        (void) clock_gettime(CLOCK_REALTIME, &now);
-        n = (uint64_t) now.tv_sec * USEC_PER_SEC + (uint64_t) now.tv_nsec / NSEC_PER_USEC;
-        /* Rounded to seconds: "3min 2s ago", not "3min 2s 17ms". */
-        printf(" since %s; %s ago", when,
-               format_timespan(ago, sizeof ago, n > usec ? (n - usec) / USEC_PER_SEC * USEC_PER_SEC : 0));
+        printf(" since %s", format_timestamp_relative(when, sizeof when, usec));
 }
 
 static void print_last_result(const InstanceInfo *info) {
@@ -691,7 +679,35 @@ static void print_last_result(const InstanceInfo *info) {
         fputc('\n', stdout);
 }
 
-static void status_print_text(const InstanceInfo *info) {
+/* The restart budget and the pending restart; an older orchd has neither (nothing is shown). */
+static void print_restart_budget(const InstanceInfo *info) {
+        char span[FORMAT_TIMESPAN_MAX];
+
+        if (info->have_budget_failures && info->have_restart_attempts && !streq(info->restart, "no")) {
+                print_field("Budget");
+                printf("%" PRIu32 " of %" PRIu32 " failure%s", info->budget_failures, info->restart_attempts,
+                       info->restart_attempts == 1 ? "" : "s");
+                if (info->have_restart_window)
+                        printf(" within %s", format_timespan(span, sizeof span, info->restart_window_usec));
+                fputc('\n', stdout);
+        }
+        if (info->have_restart_at && info->restart_at_usec > 0) {
+                uint64_t now = orchctl_now_usec(), d;
+
+                print_field("Restarting");
+                if (info->restart_at_usec <= now)
+                        fputs("now\n", stdout);
+                else if ((d = info->restart_at_usec - now) < 60 * USEC_PER_SEC) {
+                        /* "in 1.2 s": tenths, never "0.0" while it waits. */
+                        uint64_t tenths = MAX((d + 50000) / 100000, (uint64_t) 1);
+
+                        printf("in %" PRIu64 ".%" PRIu64 " s\n", tenths / 10, tenths % 10);
+                } else
+                        printf("in %s\n", format_timespan(span, sizeof span, d / USEC_PER_SEC * USEC_PER_SEC));
+        }
+}
+
+static void status_print_text(sd_bus *bus, const InstanceInfo *info) {
         const char *color = streq(info->state, "running") ? ansi_highlight_green() :
                             streq(info->state, "failed") ? ansi_highlight_red() : "";
         _cleanup_free_ char *command = NULL;
@@ -722,6 +738,7 @@ static void status_print_text(const InstanceInfo *info) {
         if (!isempty(info->restart))
                 printf(" (restart: %s)", info->restart);
         fputc('\n', stdout);
+        print_restart_budget(info);
         print_last_result(info);
 
         command = quote_command_line(info->exec_start);
@@ -737,6 +754,8 @@ static void status_print_text(const InstanceInfo *info) {
         }
         print_field_strv("Requires", info->requires);
         print_field_strv("Operators", info->operators);
+        if (info->have_alert)
+                print_instance_alert(bus, info);
 }
 
 int verb_status(int argc, char *argv[], void *userdata) {
@@ -772,7 +791,7 @@ int verb_status(int argc, char *argv[], void *userdata) {
                 }
                 json_end_object(&j);
         } else {
-                status_print_text(&info);
+                status_print_text(bus, &info);
                 if (lines > 0) {
                         fputc('\n', stdout);
                         if (arg.host)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bus-common.h"
@@ -31,6 +32,31 @@ int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_b
                         return r;
         }
         return sd_bus_call(bus, m, timeout, error, ret_reply);
+}
+
+uint64_t orchctl_now_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
+
+char *format_timestamp_relative(char *buf, size_t l, uint64_t usec) {
+        char when[128] = "", span[FORMAT_TIMESPAN_MAX];
+        uint64_t now = orchctl_now_usec(), d;
+        time_t t = (time_t) (usec / USEC_PER_SEC);
+        struct tm tm;
+
+        if (localtime_r(&t, &tm))
+                (void) strftime(when, sizeof when, "%a %Y-%m-%d %H:%M:%S %Z", &tm);
+        /* Rounded to seconds: "3min 2s ago", not "3min 2s 17ms". */
+        d = (now > usec ? now - usec : usec - now) / USEC_PER_SEC * USEC_PER_SEC;
+        if (d == 0)
+                (void) snprintf(buf, l, "%s; now", when);
+        else
+                (void) snprintf(buf, l, now > usec ? "%s; %s ago" : "%s; in %s", when,
+                                format_timespan(span, sizeof span, d));
+        return buf;
 }
 
 int orchctl_get_instance_path(sd_bus *bus, const char *key, sd_bus_error *error, char **ret_path) {
@@ -65,12 +91,6 @@ void instance_info_done(InstanceInfo *info) {
         strv_free(info->requires);
         *info = (InstanceInfo) {};
 }
-
-typedef struct PropertySlot {
-        const char *name;
-        char type;      /* a basic type, or 'a' for "as" */
-        void *ptr;
-} PropertySlot;
 
 typedef struct PropertyMap {
         const PropertySlot *slots;
@@ -107,37 +127,51 @@ static int read_mapped_property(sd_bus_message *m, const char *name, void *userd
                 if (r < 0)
                         return r;
                 r = sd_bus_message_exit_container(m);
-                return r < 0 ? r : 1;
+                if (r < 0)
+                        return r;
+                if (p->found)
+                        *p->found = true;
+                return 1;
         }
         return 0;
 }
 
+int orchctl_read_properties(sd_bus_message *m, const PropertySlot *slots, size_t n_slots) {
+        PropertyMap context = { slots, n_slots };
+
+        return bus_message_for_each_property(m, read_mapped_property, &context);
+}
+
 static int instance_info_parse(InstanceInfo *info) {
         const PropertySlot map[] = {
-                { "Id",               's', &info->id },
-                { "Name",             's', &info->name },
-                { "Unit",             's', &info->unit },
-                { "Description",      's', &info->description },
-                { "State",            's', &info->state },
-                { "ActiveState",      's', &info->active_state },
-                { "SubState",         's', &info->sub_state },
-                { "InvocationID",     's', &info->invocation_id },
-                { "LastResult",       's', &info->last_result },
-                { "Restart",          's', &info->restart },
-                { "User",             's', &info->user },
-                { "WorkingDirectory", 's', &info->working_directory },
-                { "ExecStart",        'a', &info->exec_start },
-                { "Operators",        'a', &info->operators },
-                { "Requires",         'a', &info->requires },
-                { "MainPID",          'u', &info->main_pid },
-                { "RestartCount",     'u', &info->restart_count },
-                { "LastExitCode",     'i', &info->last_exit_code },
-                { "StartedUSec",      't', &info->started_usec },
+                { "Id",                's', &info->id,                  NULL },
+                { "Name",              's', &info->name,                NULL },
+                { "Unit",              's', &info->unit,                NULL },
+                { "Description",       's', &info->description,         NULL },
+                { "State",             's', &info->state,               NULL },
+                { "ActiveState",       's', &info->active_state,        NULL },
+                { "SubState",          's', &info->sub_state,           NULL },
+                { "InvocationID",      's', &info->invocation_id,       NULL },
+                { "LastResult",        's', &info->last_result,         NULL },
+                { "Restart",           's', &info->restart,             NULL },
+                { "User",              's', &info->user,                NULL },
+                { "WorkingDirectory",  's', &info->working_directory,   NULL },
+                { "ExecStart",         'a', &info->exec_start,          NULL },
+                { "Operators",         'a', &info->operators,           NULL },
+                { "Requires",          'a', &info->requires,            NULL },
+                { "MainPID",           'u', &info->main_pid,            NULL },
+                { "RestartCount",      'u', &info->restart_count,       NULL },
+                { "LastExitCode",      'i', &info->last_exit_code,      NULL },
+                { "StartedUSec",       't', &info->started_usec,        NULL },
+                { "RestartAttempts",   'u', &info->restart_attempts,    &info->have_restart_attempts },
+                { "RestartWindowUSec", 't', &info->restart_window_usec, &info->have_restart_window },
+                { "BudgetFailures",    'u', &info->budget_failures,     &info->have_budget_failures },
+                { "RestartAtUSec",     't', &info->restart_at_usec,     &info->have_restart_at },
+                { "Alert",             'o', &info->alert,               &info->have_alert },
         };
-        PropertyMap context = { map, ELEMENTSOF(map) };
         int r;
 
-        r = bus_message_for_each_property(info->reply, read_mapped_property, &context);
+        r = orchctl_read_properties(info->reply, map, ELEMENTSOF(map));
         if (r < 0)
                 return r;
 
@@ -145,7 +179,7 @@ static int instance_info_parse(InstanceInfo *info) {
         const char **strings[] = {
                 &info->id, &info->name, &info->unit, &info->description, &info->state,
                 &info->active_state, &info->sub_state, &info->invocation_id, &info->last_result,
-                &info->restart, &info->user, &info->working_directory,
+                &info->restart, &info->user, &info->working_directory, &info->alert,
         };
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 if (!*strings[i])

@@ -15,6 +15,7 @@
 #include "orchctl.h"
 #include "orchctl-polkit-agent.h"
 #include "parse-util.h"
+#include "validate.h"
 #include "verbs.h"
 
 OrchctlArgs arg = {
@@ -135,6 +136,18 @@ static void help(void) {
                "  status NAME|ID          Show the state of an instance and its latest log\n"
                "  show [NAME|ID]          Show the properties of an instance (or of orchd)\n"
                "  logs NAME|ID            Show the log of an instance\n"
+               "  alerts                  List the alerts that are not resolved\n"
+               "  alert ID|INSTANCE       Show an alert and the log of the failure\n"
+               "  ack ID|INSTANCE [NOTE]  Acknowledge an alert: you take care of it\n"
+               "  escalate ID|INSTANCE [NOTE]\n"
+               "                          Hand an alert to the superiors now\n"
+               "  resolve ID|INSTANCE [NOTE]\n"
+               "                          Resolve an alert\n"
+               "  contacts                List the contacts alerts go to\n"
+               "  contact set NAME [OPTIONS]\n"
+               "                          Create or change a contact\n"
+               "  contact remove NAME     Remove a contact\n"
+               "  reload                  Make orchd read its configuration again\n"
                "  version                 Show the versions of orchctl and orchd\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
@@ -142,7 +155,8 @@ static void help(void) {
                "  -H --host=[USER@]HOST   Operate on a remote host (over ssh)\n"
                "  -q --quiet              Print less (add prints no id)\n"
                "     --json=pretty|short|off\n"
-               "                          Print list, show, status, add and logs output as JSON\n"
+               "                          Print the output of list, show, status, add, logs,\n"
+               "                          alerts, alert and contacts as JSON\n"
                "     --no-legend          Do not print column headers, footers and hints\n"
                "     --no-pager           Accepted for compatibility; orchctl never pages\n"
                "     --no-ask-password    Do not ask for a password on the terminal (through\n"
@@ -158,6 +172,14 @@ static void help(void) {
                "Options of logs:\n"
                "  -f --follow             Keep printing new log lines\n"
                "     --this-run           Only the log of the current (or last) run\n\n"
+               "Options of alerts:\n"
+               "  -a --all                Also the resolved alerts\n\n"
+               "Options of contact set:\n"
+               "     --role=operator|superior\n"
+               "                          Alerted first, or after an escalation (--role=help)\n"
+               "     --user=USER          The contact's user, for desktop notifications\n"
+               "     --exec=COMMAND       Command line run for each notification (absolute)\n"
+               "     --webhook=URL        http:// or https:// URL posted to for each notification\n\n"
                "Options of add (before the command):\n"
                "     --name=NAME          Name of the instance (default: from the command)\n"
                "     --description=TEXT   Description\n"
@@ -186,6 +208,8 @@ enum {
         V_SHOW = 1 << 2,
         V_STATUS = 1 << 3,
         V_LOGS = 1 << 4,
+        V_ALERTS = 1 << 5,
+        V_CONTACT = 1 << 6,
 };
 
 enum {
@@ -210,6 +234,9 @@ enum {
         ARG_MEMORY_MAX,
         ARG_CPU_WEIGHT,
         ARG_START,
+        ARG_ROLE,
+        ARG_EXEC,
+        ARG_WEBHOOK,
 };
 
 static const struct {
@@ -227,7 +254,7 @@ static const struct {
         { ARG_DESCRIPTION, "--description", V_ADD },
         { 'E', "--setenv", V_ADD },
         { ARG_WORKING_DIRECTORY, "--working-directory", V_ADD },
-        { ARG_USER, "--user", V_ADD },
+        { ARG_USER, "--user", V_ADD | V_CONTACT },
         { ARG_RESTART, "--restart", V_ADD },
         { ARG_RESTART_ATTEMPTS, "--restart-attempts", V_ADD },
         { ARG_RESTART_WINDOW, "--restart-window", V_ADD },
@@ -237,6 +264,10 @@ static const struct {
         { ARG_MEMORY_MAX, "--memory-max", V_ADD },
         { ARG_CPU_WEIGHT, "--cpu-weight", V_ADD },
         { ARG_START, "--start", V_ADD },
+        { 'a', "--all", V_ALERTS },
+        { ARG_ROLE, "--role", V_CONTACT },
+        { ARG_EXEC, "--exec", V_CONTACT },
+        { ARG_WEBHOOK, "--webhook", V_CONTACT },
 };
 
 /* Bit i: verb_options[i] was given. */
@@ -272,15 +303,38 @@ static const struct option options[] = {
         { "memory-max", required_argument, NULL, ARG_MEMORY_MAX },
         { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
         { "start", no_argument, NULL, ARG_START },
+        { "all", no_argument, NULL, 'a' },
+        { "role", required_argument, NULL, ARG_ROLE },
+        { "exec", required_argument, NULL, ARG_EXEC },
+        { "webhook", required_argument, NULL, ARG_WEBHOOK },
         {}
 };
 
-#define SHORT_OPTIONS "hH:qp:n:fE:"
+#define SHORT_OPTIONS "hH:qp:n:fE:a"
 
 static int log_bad_value(const char *option, const char *value, int r, const char *expected) {
         fprintf(stderr, "Invalid value for %s: '%s' (%s). Expected %s.\n", option, value,
                 r == -ERANGE ? "out of range" : "malformed", expected);
         return -EINVAL;
+}
+
+/* orchd's rule for Webhook: http:// or https://, a host, no blanks or control characters, at most
+ * 2048 bytes. */
+static bool webhook_url_is_valid(const char *v) {
+        const char *host;
+
+        if (strneq(v, "https://", 8))
+                host = v + 8;
+        else if (strneq(v, "http://", 7))
+                host = v + 7;
+        else
+                return false;
+        if (!*host || *host == '/' || strlen(v) > 2048)
+                return false;
+        for (const char *p = v; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f)
+                        return false;
+        return utf8_is_valid(v);
 }
 
 static int parse_setenv(const char *s) {
@@ -428,7 +482,8 @@ static int parse_option(int c) {
                         fprintf(stderr, "--user needs a user name or uid.\n");
                         return -EINVAL;
                 }
-                arg.add.user = optarg;
+                /* An option of add and of contact set ('contact set' checks it further). */
+                arg.add.user = arg.contact.user = optarg;
                 break;
         case ARG_RESTART:
                 if (streq(optarg, "help")) {
@@ -487,6 +542,39 @@ static int parse_option(int c) {
                 break;
         case ARG_START:
                 arg.add.start = true;
+                break;
+        case 'a':
+                arg.all = true;
+                break;
+        case ARG_ROLE:
+                if (streq(optarg, "help")) {
+                        puts("operator");
+                        puts("superior");
+                        return 0;
+                }
+                if (!streq(optarg, "operator") && !streq(optarg, "superior")) {
+                        fprintf(stderr, "Invalid value for --role: '%s'. Expected operator or superior "
+                                "(--role=help).\n", optarg);
+                        return -EINVAL;
+                }
+                arg.contact.role = optarg;
+                break;
+        case ARG_EXEC:
+                /* Command lines and URLs may hold secrets: not repeated in messages. */
+                if (optarg[0] != '/' || !utf8_is_valid(optarg)) {
+                        fprintf(stderr, "Invalid value for --exec. Expected a command line starting with an "
+                                "absolute path.\n");
+                        return -EINVAL;
+                }
+                arg.contact.exec = optarg;
+                break;
+        case ARG_WEBHOOK:
+                if (!webhook_url_is_valid(optarg)) {
+                        fprintf(stderr, "Invalid value for --webhook. Expected an http:// or https:// URL with a "
+                                "host, without blanks, of at most 2048 characters.\n");
+                        return -EINVAL;
+                }
+                arg.contact.webhook = optarg;
                 break;
         default:
                 /* getopt has already said what was wrong. */
@@ -553,12 +641,43 @@ static unsigned verb_mask(const char *verb) {
                 { "show", V_SHOW },
                 { "status", V_STATUS },
                 { "logs", V_LOGS },
+                { "alerts", V_ALERTS },
+                { "contact", V_CONTACT },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (streq(verb, table[i].name))
                         return table[i].mask;
         return 0;
+}
+
+/* "'status' and 'logs'": the verbs of MASK, for messages. */
+static void print_verbs_of_mask(unsigned mask, FILE *f) {
+        static const struct {
+                unsigned mask;
+                const char *name;
+        } table[] = {
+                { V_LIST, "list" },
+                { V_ADD, "add" },
+                { V_SHOW, "show" },
+                { V_STATUS, "status" },
+                { V_LOGS, "logs" },
+                { V_ALERTS, "alerts" },
+                { V_CONTACT, "contact set" },
+        };
+        size_t n = 0, total = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (mask & table[i].mask)
+                        total++;
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                if (!(mask & table[i].mask))
+                        continue;
+                if (n > 0)
+                        fputs(n + 1 == total ? " and " : ", ", f);
+                fprintf(f, "'%s'", table[i].name);
+                n++;
+        }
 }
 
 /* Options that belong to other verbs are mistakes worth pointing out, not to be ignored. */
@@ -568,12 +687,9 @@ static int check_verb_options(const char *verb) {
         for (size_t i = 0; i < ELEMENTSOF(verb_options); i++) {
                 if (!(verb_options_seen & (UINT32_C(1) << i)) || (verb_options[i].verbs & mask))
                         continue;
-                fprintf(stderr, "Option %s does not apply to '%s'; it is an option of %s. See --help.\n",
-                        verb_options[i].name, verb,
-                        verb_options[i].verbs == (V_STATUS | V_LOGS) ? "'status' and 'logs'" :
-                        verb_options[i].verbs & V_LIST ? "'list'" :
-                        verb_options[i].verbs & V_ADD ? "'add'" :
-                        verb_options[i].verbs & V_SHOW ? "'show'" : "'logs'");
+                fprintf(stderr, "Option %s does not apply to '%s'; it is an option of ", verb_options[i].name, verb);
+                print_verbs_of_mask(verb_options[i].verbs, stderr);
+                fputs(". See --help.\n", stderr);
                 return -EINVAL;
         }
         if (arg.value && arg.json != JSON_FORMAT_OFF) {
@@ -584,16 +700,24 @@ static int check_verb_options(const char *verb) {
 }
 
 static const Verb verbs[] = {
-        { "list",    1, 1,        VERB_DEFAULT, verb_list },
-        { "add",     1, VERB_ANY, 0,            verb_add },
-        { "start",   2, VERB_ANY, 0,            verb_instance_operation },
-        { "stop",    2, VERB_ANY, 0,            verb_instance_operation },
-        { "restart", 2, VERB_ANY, 0,            verb_instance_operation },
-        { "remove",  2, VERB_ANY, 0,            verb_instance_operation },
-        { "status",  2, 2,        0,            verb_status },
-        { "show",    1, 2,        0,            verb_show },
-        { "logs",    2, 2,        0,            verb_logs },
-        { "version", 1, 1,        0,            verb_version },
+        { "list",     1, 1,        VERB_DEFAULT, verb_list },
+        { "add",      1, VERB_ANY, 0,            verb_add },
+        { "start",    2, VERB_ANY, 0,            verb_instance_operation },
+        { "stop",     2, VERB_ANY, 0,            verb_instance_operation },
+        { "restart",  2, VERB_ANY, 0,            verb_instance_operation },
+        { "remove",   2, VERB_ANY, 0,            verb_instance_operation },
+        { "status",   2, 2,        0,            verb_status },
+        { "show",     1, 2,        0,            verb_show },
+        { "logs",     2, 2,        0,            verb_logs },
+        { "alerts",   1, 1,        0,            verb_alerts },
+        { "alert",    2, 2,        0,            verb_alert },
+        { "ack",      2, 3,        0,            verb_alert_operation },
+        { "escalate", 2, 3,        0,            verb_alert_operation },
+        { "resolve",  2, 3,        0,            verb_alert_operation },
+        { "contacts", 1, 1,        0,            verb_contacts },
+        { "contact",  1, 3,        0,            verb_contact },
+        { "reload",   1, 1,        0,            verb_reload },
+        { "version",  1, 1,        0,            verb_version },
         {}
 };
 

@@ -23,7 +23,7 @@ typedef struct AddArgs {
         const char *name;               /* NULL: derived from the command */
         const char *description;
         const char *working_directory;
-        const char *user;
+        const char *user;               /* also contact set's (ContactArgs.user) */
         const char *restart;            /* already checked against the known policies */
         char **environment;             /* KEY=VALUE, owned */
         char **operators;               /* owned */
@@ -36,6 +36,14 @@ typedef struct AddArgs {
         uint64_t cpu_weight;
         bool start;
 } AddArgs;
+
+/* The options of 'contact set', each becoming one entry of SetContact's a{sv}; NULL: not given. */
+typedef struct ContactArgs {
+        const char *role;               /* "operator" or "superior" */
+        const char *user;               /* --user, shared with add */
+        const char *exec;               /* starts with '/' */
+        const char *webhook;            /* http:// or https:// */
+} ContactArgs;
 
 typedef struct OrchctlArgs {
         const char *host;          /* -H [user@]host, NULL for the local system bus */
@@ -51,7 +59,9 @@ typedef struct OrchctlArgs {
         uint64_t lines;            /* status/logs -n; LINES_ALL for "all" */
         bool follow;               /* logs -f */
         bool this_run;             /* logs --this-run */
+        bool all;                  /* alerts --all */
         AddArgs add;
+        ContactArgs contact;
 } OrchctlArgs;
 
 extern OrchctlArgs arg;
@@ -73,6 +83,14 @@ int orchctl_bus_error(const sd_bus_error *error, int r, const char *what);
 int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_bus_error *error,
                          sd_bus_message **ret_reply, const char *types, ...);
 
+/* CLOCK_REALTIME in µs, the clock of orchd's time stamps. */
+uint64_t orchctl_now_usec(void);
+
+/* USEC (CLOCK_REALTIME µs) for people: "Tue 2025-01-07 10:00:00 CET; 3min 2s ago", or "...; in
+ * 4min 58s" for a time to come, rounded to seconds ("now" within a second). */
+#define FORMAT_TIMESTAMP_RELATIVE_MAX 256U
+char *format_timestamp_relative(char *buf, size_t l, uint64_t usec);
+
 /* The object path of the instance KEY (a name or an id), through GetInstance. */
 int orchctl_get_instance_path(sd_bus *bus, const char *key, sd_bus_error *error, char **ret_path);
 
@@ -80,6 +98,21 @@ int orchctl_get_instance_path(sd_bus *bus, const char *key, sd_bus_error *error,
  * a{sv}. */
 int orchctl_get_all_properties(sd_bus *bus, const char *path, const char *interface,
                                sd_bus_error *error, sd_bus_message **ret_reply);
+
+/* One property to read from an a{sv} of properties: of TYPE, a basic type (stored through PTR as
+ * sd_bus_message_read_basic() does, strings pointing into the message) or 'a' for "as" (an owned
+ * strv through PTR, which the caller frees). FOUND, if not NULL, is set when it was there with
+ * that type. */
+typedef struct PropertySlot {
+        const char *name;
+        char type;
+        void *ptr;
+        bool *found;
+} PropertySlot;
+
+/* Reads the properties of SLOTS from the a{sv} at M's read position (a GetAll reply); others, and
+ * those of another type than expected, are skipped. */
+int orchctl_read_properties(sd_bus_message *m, const PropertySlot *slots, size_t n_slots);
 
 /* The properties that status and logs use. Strings point into REPLY; never NULL after a
  * successful instance_info_read() (missing strings are ""). */
@@ -91,6 +124,11 @@ typedef struct InstanceInfo {
         uint32_t main_pid, restart_count;
         int32_t last_exit_code;
         uint64_t started_usec;
+        /* Newer properties: an older orchd does not have them (the have_ flags say). */
+        const char *alert;              /* the open alert's object path, "/" if none */
+        uint32_t restart_attempts, budget_failures;
+        uint64_t restart_window_usec, restart_at_usec;
+        bool have_restart_attempts, have_restart_window, have_budget_failures, have_restart_at, have_alert;
 } InstanceInfo;
 
 void instance_info_done(InstanceInfo *info);
@@ -121,6 +159,11 @@ int verb_instance_operation(int argc, char *argv[], void *userdata); /* start, s
 int verb_status(int argc, char *argv[], void *userdata);
 int verb_show(int argc, char *argv[], void *userdata);
 
+/* Prints the properties of the GetAll reply M (all of them, or only ONLY), in the reply's order,
+ * as NAME=VALUE lines or as members of the JSON object J has open. Sets *RET_FOUND if ONLY was
+ * found. */
+int print_properties(sd_bus_message *m, const char *only, JsonWriter *j, bool *ret_found);
+
 /* orchctl-logs.c */
 
 /* Prints the journal of UNIT, only of the run INVOCATION_ID if not NULL/empty: the last N_LINES
@@ -131,3 +174,15 @@ int show_journal(const char *unit, const char *invocation_id, uint64_t n_lines, 
                  JsonWriter *j);
 
 int verb_logs(int argc, char *argv[], void *userdata);
+
+/* orchctl-alerts.c */
+int verb_alerts(int argc, char *argv[], void *userdata);
+int verb_alert(int argc, char *argv[], void *userdata);
+int verb_alert_operation(int argc, char *argv[], void *userdata); /* ack, escalate, resolve */
+int verb_contacts(int argc, char *argv[], void *userdata);
+int verb_contact(int argc, char *argv[], void *userdata);        /* contact set|remove */
+int verb_reload(int argc, char *argv[], void *userdata);
+
+/* status: the lines of the instance's open alert (INFO->alert), if it has one; nothing if it
+ * cannot be read. */
+void print_instance_alert(sd_bus *bus, const InstanceInfo *info);

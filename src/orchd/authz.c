@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,4 +216,17 @@ GHashTable *authz_queries_new(void) {
 void authz_flush(Manager *m) {
         if (m->authz_queries)
                 g_hash_table_remove_all(m->authz_queries);
+}
+
+bool user_is_uid(const char *user, uid_t uid) {
+        char buf[16], pwbuf[1024];
+        struct passwd pw, *result = NULL;
+
+        (void) snprintf(buf, sizeof buf, "%u", (unsigned) uid);
+        if (streq(user, buf))
+                return true;
+        /* A local lookup (files, as nsswitch.conf says), small and bounded. */
+        if (getpwnam_r(user, &pw, pwbuf, sizeof pwbuf, &result) != 0 || !result)
+                return false;
+        return result->pw_uid == uid;
 }

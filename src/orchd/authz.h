@@ -34,3 +34,6 @@ GHashTable *authz_queries_new(void);
 int bus_message_sender_uid(sd_bus_message *msg, uid_t *ret);
 
 void authz_flush(Manager *m);
+
+/* Whether USER (a name or a numeric uid) is the user with UID (a local, bounded lookup). */
+bool user_is_uid(const char *user, uid_t uid);

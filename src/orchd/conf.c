@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "webhook.h"
 #include "macro.h"
 #include "validate.h"
 
@@ -42,6 +43,10 @@ void config_init(Config *c) {
                 .max_instances_per_user = 50,
                 .ack_timeout_usec = 300 * USEC_PER_SEC,
                 .repeat_usec = 1800 * USEC_PER_SEC,
+                .notify_burst = 5,
+                .notify_interval_usec = 60 * USEC_PER_SEC,
+                .webhook_timeout_usec = 5 * USEC_PER_SEC,
+                .webhook_attempts = 4,
         };
 }
 
@@ -108,23 +113,6 @@ static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *ret) {
                 return -EINVAL;
         *ret = (uint32_t) u;
         return 0;
-}
-
-static bool webhook_url_is_valid(const char *v) {
-        const char *host;
-
-        if (g_str_has_prefix(v, "https://"))
-                host = v + 8;
-        else if (g_str_has_prefix(v, "http://"))
-                host = v + 7;
-        else
-                return false;
-        if (!*host || *host == '/' || strlen(v) > 2048)
-                return false;
-        for (const char *p = v; *p; p++)
-                if ((unsigned char) *p <= ' ' || *p == 0x7f)
-                        return false;
-        return true;
 }
 
 static Contact *contact_get(Config *c, const char *name) {
@@ -194,8 +182,16 @@ static const char *apply(Config *c, const char *group, const char *key, const ch
                         c->operators = l;
                         return NULL;
                 }
+                if (streq(key, "WebhookAttempts"))
+                        return parse_u32(value, 1, 20, &c->webhook_attempts) < 0 ? "must be a number from 1 to 20" : NULL;
+                if (streq(key, "NotifyBurst"))
+                        return parse_u32(value, 1, 10000, &c->notify_burst) < 0 ? "must be a number from 1 to 10000" : NULL;
                 uint64_t *t = streq(key, "AckTimeoutSec") ? &c->ack_timeout_usec :
-                              streq(key, "RepeatSec") ? &c->repeat_usec : NULL;
+                              streq(key, "RepeatSec") ? &c->repeat_usec :
+                              streq(key, "NotifyIntervalSec") ? &c->notify_interval_usec :
+                              streq(key, "WebhookTimeoutSec") ? &c->webhook_timeout_usec : NULL;
+                if (t == &c->webhook_timeout_usec)
+                        return parse_seconds(value, t) < 0 || *t == 0 ? "must be a time in seconds above 0, e.g. 5" : NULL;
                 if (t)
                         return parse_seconds(value, t) < 0 ? "must be a time in seconds, e.g. 300" : NULL;
                 return "is not a key of [Escalation]";

@@ -37,6 +37,10 @@ typedef struct Config {
         char **operators;
         uint64_t ack_timeout_usec;
         uint64_t repeat_usec;
+        uint32_t notify_burst;          /* notifications per recipient and channel ... */
+        uint64_t notify_interval_usec;  /* ... per this window; the rest are sent grouped */
+        uint64_t webhook_timeout_usec;  /* per attempt */
+        uint32_t webhook_attempts;
         /* [Contact NAME] */
         Contact *contacts;
         size_t n_contacts;

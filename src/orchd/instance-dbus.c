@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "authz.h"
 #include "bus-common.h"
 #include "instance-dbus.h"
@@ -154,7 +155,19 @@ static int property_get_number(sd_bus *bus, const char *path, const char *interf
                 return sd_bus_message_append(reply, "t", i->status.active_enter_usec);
         if (streq(property, "WantRunning"))
                 return sd_bus_message_append(reply, "b", (int) i->record.want_running);
+        if (streq(property, "RestartAtUSec"))
+                return sd_bus_message_append(reply, "t", i->restart_timer ? i->record.restart_at_usec : UINT64_C(0));
+        if (streq(property, "BudgetFailures"))
+                return sd_bus_message_append(reply, "u", i->record.restart_window_failures);
         return -EINVAL;
+}
+
+static int property_get_alert(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
+        Instance *i = userdata;
+        Alert *a = alert_find_open(i->manager, i->record.config.id);
+        return sd_bus_message_append(reply, "o", a ? a->object_path : "/");
 }
 
 const sd_bus_vtable instance_vtable[] = {
@@ -191,6 +204,9 @@ const sd_bus_vtable instance_vtable[] = {
         SD_BUS_PROPERTY("LastResult", "s", property_get_config_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartedUSec", "t", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("WantRunning", "b", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RestartAtUSec", "t", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("BudgetFailures", "u", property_get_number, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Alert", "o", property_get_alert, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END,
 };
 
@@ -254,5 +270,6 @@ int instance_emit_changed(Instance *i) {
         return sd_bus_emit_properties_changed(i->manager->bus, i->object_path, ORCHD_INSTANCE_INTERFACE,
                                               "State", "ActiveState", "SubState", "MainPID",
                                               "InvocationID", "RestartCount", "LastExitCode",
-                                              "LastResult", "StartedUSec", "WantRunning", NULL);
+                                              "LastResult", "StartedUSec", "WantRunning", "RestartAtUSec",
+                                              "BudgetFailures", "Alert", NULL);
 }

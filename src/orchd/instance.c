@@ -8,6 +8,9 @@
 #include <time.h>
 #include <glib.h>
 
+#include <systemd/sd-journal.h>
+
+#include "alert.h"
 #include "bus-common.h"
 #include "instance.h"
 #include "log.h"
@@ -54,6 +57,7 @@ Instance *instance_free(Instance *i) {
         if (!i)
                 return NULL;
         sd_event_source_disable_unref(i->restart_timer);
+        sd_event_source_disable_unref(i->stable_timer);
         instance_record_done(&i->record);
         free(i->unit);
         free(i->unit_path);
@@ -104,12 +108,6 @@ int instance_save(Instance *i) {
         return 0;
 }
 
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
-
 static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Instance *i = userdata;
 
@@ -117,6 +115,7 @@ static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         i->restart_timer = sd_event_source_disable_unref(i->restart_timer);
         i->record.restart_at_usec = 0;
         i->record.restart_count++;
+        i->manager->counters.restarts++;
         (void) instance_save(i);
         log_info("Instance %s: restarting (restart %u).", i->record.config.name, i->record.restart_count);
         (void) operation_submit(i, OPERATION_START, NULL);
@@ -179,6 +178,9 @@ static void supervise_run_end(Instance *i) {
         uint64_t delay;
 
         memcpy(rec->handled_invocation, i->status.invocation_id, sizeof rec->handled_invocation);
+        if (!success)
+                i->manager->counters.failures++;
+        manager_mark_changed(i->manager);
         if (!restart_policy_wants_restart(c->restart, success)) {
                 (void) instance_save(i);
                 return;
@@ -189,10 +191,19 @@ static void supervise_run_end(Instance *i) {
                 rec->gave_up = true;
                 (void) instance_save(i);
                 i->state = INSTANCE_FAILED;
-                log_warning("Instance %s: %u failures within %" PRIu64 " s; giving up.", c->name,
-                            rec->restart_window_failures, c->restart_window_usec / USEC_PER_SEC);
+                (void) sd_journal_send("MESSAGE_ID=%s", ORCHD_MESSAGE_GAVE_UP,
+                                       "MESSAGE=Instance %s: %u failures within %" PRIu64 " s; gave up.", c->name,
+                                       rec->restart_window_failures, c->restart_window_usec / USEC_PER_SEC,
+                                       "PRIORITY=%i", LOG_WARNING,
+                                       "SYSLOG_IDENTIFIER=orchd",
+                                       "ORCHD_INSTANCE=%s", c->name,
+                                       "ORCHD_INSTANCE_ID=%s", c->id,
+                                       "OBJECT_SYSTEMD_UNIT=%s", i->unit,
+                                       NULL);
+                i->manager->counters.give_ups++;
                 (void) sd_bus_emit_signal(i->manager->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE,
                                           "InstanceGaveUp", "ss", c->id, c->name);
+                (void) alert_raise_for_instance(i);
                 return;
         }
 
@@ -207,6 +218,46 @@ static void supervise_run_end(Instance *i) {
         log_info("Instance %s: run ended (%s); restarting in %.3f s.", c->name,
                  success ? "exited" : "failed", (double) delay / USEC_PER_SEC);
         arm_restart_timer(i);
+}
+
+/* The instance has run StableSec: the backoff starts over and its open alert resolves itself. */
+static int on_stable_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Instance *i = userdata;
+        Alert *a;
+
+        (void) s, (void) usec;
+        i->stable_timer = sd_event_source_disable_unref(i->stable_timer);
+        if (i->state != INSTANCE_RUNNING)
+                return 0;
+        if (i->record.consecutive_failures > 0) {
+                log_debug("Instance %s ran stably: backoff reset.", i->record.config.name);
+                i->record.consecutive_failures = 0;
+                (void) instance_save(i);
+        }
+        a = alert_find_open(i->manager, i->record.config.id);
+        if (a)
+                (void) alert_event(a, ALERT_EVENT_STABLE, "orchd", NULL);
+        instance_mark_changed(i);
+        return 0;
+}
+
+/* Armed while the instance runs and there is something a stable run clears. */
+static void update_stable_timer(Instance *i) {
+        bool want = i->state == INSTANCE_RUNNING && !i->removed &&
+                    (i->record.consecutive_failures > 0 || alert_find_open(i->manager, i->record.config.id));
+        uint64_t since = i->status.active_enter_usec ?: now_realtime_usec();
+        int r;
+
+        if (!want) {
+                i->stable_timer = sd_event_source_disable_unref(i->stable_timer);
+                return;
+        }
+        if (i->stable_timer)
+                return;
+        r = sd_event_add_time(i->manager->event, &i->stable_timer, CLOCK_REALTIME,
+                              since + i->manager->config.stable_usec, USEC_PER_MSEC, on_stable_timer, i);
+        if (r < 0)
+                log_error_errno(r, "Instance %s: failed to arm the stable-run timer: %m", i->record.config.name);
 }
 
 void instance_apply_unit_status(Instance *i) {
@@ -255,6 +306,7 @@ void instance_apply_unit_status(Instance *i) {
             !streq(s->invocation_id, rec->handled_invocation)) {
                 i->state = state;
                 supervise_run_end(i);
+                update_stable_timer(i);
                 instance_mark_changed(i);
                 return;
         }
@@ -268,5 +320,6 @@ void instance_apply_unit_status(Instance *i) {
         }
         if (dirty)
                 (void) instance_save(i);
+        update_stable_timer(i);
         instance_mark_changed(i);
 }

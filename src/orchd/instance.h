@@ -39,6 +39,7 @@ typedef struct Instance {
         /* Operations on this instance run one at a time, in order (unit-driver.c). */
         Operation *ops_head, *ops_tail;
         sd_event_source *restart_timer; /* the backoff wait before an automatic restart */
+        sd_event_source *stable_timer;  /* StableSec after the unit became active */
         bool changed;              /* a PropertiesChanged is due (coalesced per loop turn) */
         char last_active_state[16]; /* as last seen: tells a run that ended from one about to start */
         char last_invocation[33];  /* the InvocationID last applied */

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert-dbus.h"
+#include "alert.h"
 #include "authz.h"
+#include "contact.h"
+#include "notifier.h"
 #include "bus-common.h"
 #include "config.h"
 #include "instance-config.h"
@@ -18,12 +22,6 @@
 #include "unit-driver.h"
 #include "uuid7.h"
 #include "validate.h"
-
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
-}
 
 static int find_instance_or_error(Manager *m, sd_bus_message *msg, Instance **ret, sd_bus_error *error) {
         const char *key;
@@ -39,20 +37,6 @@ static int find_instance_or_error(Manager *m, sd_bus_message *msg, Instance **re
                                          "No instance '%.64s' (by name or id); see 'orchctl list'.", key);
         *ret = i;
         return 0;
-}
-
-/* Whether USER (a name or a numeric uid) is the user with UID. */
-static bool user_is_uid(const char *user, uid_t uid) {
-        char buf[16], pwbuf[1024];
-        struct passwd pw, *result = NULL;
-
-        (void) snprintf(buf, sizeof buf, "%u", (unsigned) uid);
-        if (streq(user, buf))
-                return true;
-        /* A local lookup (files, as nsswitch.conf says), small and bounded. */
-        if (getpwnam_r(user, &pw, pwbuf, sizeof pwbuf, &result) != 0 || !result)
-                return false;
-        return result->pw_uid == uid;
 }
 
 static unsigned count_owned(Manager *m, uid_t uid) {
@@ -260,6 +244,57 @@ static int property_get_stray_units(sd_bus *bus, const char *path, const char *i
         return sd_bus_message_append_strv(reply, m->stray_units);
 }
 
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *details[] = { "verb", "reload", NULL };
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **errors = NULL;
+        int r;
+
+        r = authz_check(m, msg, ORCHD_ACTION_CONFIGURE, details, error);
+        if (r == 0)
+                return 1;
+        authz_release(m, msg);
+        if (r < 0)
+                return r;
+        r = manager_reload_config(m, &errors);
+        if (r < 0) {
+                g_autofree char *all = errors ? g_strjoinv("; ", errors) : NULL;
+                return sd_bus_error_setf(error, ORCHD_ERROR_INVALID_ARGUMENT,
+                                         "The configuration was not reloaded (the running one stays): %s",
+                                         all ?: strerror(-r));
+        }
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int property_get_counter(sd_bus *bus, const char *path, const char *interface,
+                                const char *property, sd_bus_message *reply, void *userdata,
+                                sd_bus_error *error) {
+        Manager *m = userdata;
+        const Counters *c = &m->counters;
+
+        if (streq(property, "NAlerts"))
+                return sd_bus_message_append(reply, "u", alerts_count_unresolved(m));
+        if (streq(property, "Restarts"))
+                return sd_bus_message_append(reply, "t", c->restarts);
+        if (streq(property, "Failures"))
+                return sd_bus_message_append(reply, "t", c->failures);
+        if (streq(property, "GiveUps"))
+                return sd_bus_message_append(reply, "t", c->give_ups);
+        if (streq(property, "AlertsRaised"))
+                return sd_bus_message_append(reply, "t", c->alerts_raised);
+        if (streq(property, "Escalations"))
+                return sd_bus_message_append(reply, "t", c->escalations);
+        if (streq(property, "NotificationsSent"))
+                return sd_bus_message_append(reply, "t", c->notifications_sent);
+        if (streq(property, "NotificationsGrouped"))
+                return sd_bus_message_append(reply, "t", c->notifications_grouped);
+        if (streq(property, "MeanTimeToAcknowledgeUSec"))
+                return sd_bus_message_append(reply, "t", c->acknowledged ? c->ack_usec_sum / c->acknowledged : 0);
+        if (streq(property, "MeanTimeToResolveUSec"))
+                return sd_bus_message_append(reply, "t", c->resolved ? c->resolve_usec_sum / c->resolved : 0);
+        return -EINVAL;
+}
+
 const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_NAMES("AddInstance", "sasa{sv}", SD_BUS_PARAM(name) SD_BUS_PARAM(argv) SD_BUS_PARAM(options),
@@ -277,12 +312,47 @@ const sd_bus_vtable manager_vtable[] = {
                                  method_get_instance, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListInstances", "", , "a(sssssuo)", SD_BUS_PARAM(instances),
                                  method_list_instances, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListAlerts", "", , "a(sssuso)", SD_BUS_PARAM(alerts),
+                                 method_list_alerts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetAlert", "s", SD_BUS_PARAM(alert), "o", SD_BUS_PARAM(path),
+                                 method_get_alert, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("AcknowledgeAlert", "ss", SD_BUS_PARAM(alert) SD_BUS_PARAM(note), "", ,
+                                 method_acknowledge_alert, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("EscalateAlert", "ss", SD_BUS_PARAM(alert) SD_BUS_PARAM(note), "", ,
+                                 method_escalate_alert, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ResolveAlert", "ss", SD_BUS_PARAM(alert) SD_BUS_PARAM(note), "", ,
+                                 method_resolve_alert, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetContact", "sa{sv}", SD_BUS_PARAM(name) SD_BUS_PARAM(options), "", ,
+                                 method_set_contact, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RemoveContact", "s", SD_BUS_PARAM(name), "", ,
+                                 method_remove_contact, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListContacts", "", , "a(sssas)", SD_BUS_PARAM(contacts),
+                                 method_list_contacts, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RegisterAgent", "o", SD_BUS_PARAM(path), "", ,
+                                 method_register_agent, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("UnregisterAgent", "o", SD_BUS_PARAM(path), "", ,
+                                 method_unregister_agent, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("InstanceNew", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
         SD_BUS_SIGNAL_WITH_NAMES("InstanceRemoved", "so", SD_BUS_PARAM(id) SD_BUS_PARAM(path), 0),
         SD_BUS_SIGNAL_WITH_NAMES("InstanceGaveUp", "ss", SD_BUS_PARAM(id) SD_BUS_PARAM(name), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("AlertRaised", "ssu", SD_BUS_PARAM(id) SD_BUS_PARAM(instance) SD_BUS_PARAM(level), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("AlertEscalated", "ssu", SD_BUS_PARAM(id) SD_BUS_PARAM(instance) SD_BUS_PARAM(level), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("AlertAcknowledged", "ss", SD_BUS_PARAM(id) SD_BUS_PARAM(by), 0),
+        SD_BUS_SIGNAL_WITH_NAMES("AlertResolved", "ss", SD_BUS_PARAM(id) SD_BUS_PARAM(by), 0),
         SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NInstances", "u", property_get_n_instances, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StrayUnits", "as", property_get_stray_units, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NAlerts", "u", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Restarts", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Failures", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("GiveUps", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("AlertsRaised", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Escalations", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NotificationsSent", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NotificationsGrouped", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MeanTimeToAcknowledgeUSec", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MeanTimeToResolveUSec", "t", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_VTABLE_END,
 };
 
@@ -298,5 +368,8 @@ int manager_bus_register(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to register the object manager: %m");
 
-        return instance_bus_register(m);
+        r = instance_bus_register(m);
+        if (r < 0)
+                return r;
+        return alert_bus_register(m);
 }

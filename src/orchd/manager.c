@@ -18,19 +18,27 @@
 #include "manager.h"
 #include "unit-driver.h"
 #include "unit-watcher.h"
+#include "alert.h"
+#include "contact.h"
+#include "notifier.h"
 
 static void instance_destroy(gpointer p) {
         instance_free(p);
 }
 
+static void alert_destroy(gpointer p) {
+        alert_free(p);
+}
+
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         (void) s, (void) si;
-        (void) manager_reload_config(userdata);
+        (void) manager_reload_config(userdata, NULL);
         return 0;
 }
 
-/* Loads the configuration into C, logging every problem with its file and line. */
-static int load_config(const char *dir, Config *c) {
+/* Loads the configuration into C, logging every problem with its file and line (and handing
+ * them to the caller if it asks). */
+static int load_config(const char *dir, Config *c, char ***ret_errors) {
         char **errors = NULL;
         int r;
 
@@ -38,7 +46,10 @@ static int load_config(const char *dir, Config *c) {
         r = config_load(c, dir, &errors);
         STRV_FOREACH(e, errors)
                 log_error("%s", *e);
-        strv_free(errors);
+        if (ret_errors)
+                *ret_errors = errors;
+        else
+                strv_free(errors);
         return r;
 }
 
@@ -46,11 +57,11 @@ static void apply_config(Manager *m) {
         instance_config_set_defaults(m->config.restart_attempts, m->config.restart_window_usec);
 }
 
-int manager_reload_config(Manager *m) {
+int manager_reload_config(Manager *m, char ***errors) {
         Config fresh;
         int r;
 
-        r = load_config(m->config_directory, &fresh);
+        r = load_config(m->config_directory, &fresh, errors);
         if (r != 0) {
                 config_done(&fresh);
                 log_error("Configuration in %s has %s; keeping the running one.", m->config_directory,
@@ -80,7 +91,7 @@ int manager_new(const char *state_directory, const char *config_directory, Manag
                 return -ENOMEM;
         /* Problems are logged with file and line; orchd runs with the rest (orchd --verify-config
          * refuses them). */
-        (void) load_config(m->config_directory, &m->config);
+        (void) load_config(m->config_directory, &m->config, NULL);
         apply_config(m);
 
         m->instances_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, instance_destroy);
@@ -90,8 +101,13 @@ int manager_new(const char *state_directory, const char *config_directory, Manag
         m->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_queue_free);
         m->changed_instances = g_ptr_array_new();
         m->authz_queries = authz_queries_new();
+        m->alerts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, alert_destroy);
+        m->runtime_contacts = contact_table_new();
 
         r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+        r = notifier_new(m, &m->notifier);
         if (r < 0)
                 return r;
 
@@ -123,6 +139,8 @@ Manager *manager_free(Manager *m) {
         unit_driver_abort_all(m);
         sd_event_source_disable_unref(m->changes_defer);
         sd_bus_slot_unref(m->request_name_slot);
+        sd_bus_slot_unref(m->alert_enumerator_slot);
+        sd_bus_slot_unref(m->alert_vtable_slot);
         sd_bus_slot_unref(m->instance_enumerator_slot);
         sd_bus_slot_unref(m->instance_vtable_slot);
         sd_bus_slot_unref(m->object_manager_slot);
@@ -132,6 +150,11 @@ Manager *manager_free(Manager *m) {
 
         if (m->authz_queries)
                 g_hash_table_destroy(m->authz_queries);
+        notifier_free(m->notifier);
+        if (m->alerts)
+                g_hash_table_destroy(m->alerts);
+        if (m->runtime_contacts)
+                g_hash_table_destroy(m->runtime_contacts);
         if (m->changed_instances)
                 g_ptr_array_free(m->changed_instances, true);
         if (m->clients)
@@ -186,6 +209,9 @@ void manager_forget_instance(Manager *m, Instance *i) {
         (void) sd_bus_emit_signal(m->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE, "InstanceRemoved",
                                   "so", i->record.config.id, i->object_path);
         log_info("Instance %s (%s) removed.", i->record.config.name, i->record.config.id);
+        Alert *a = alert_find_open(m, i->record.config.id);
+        if (a)
+                (void) alert_event(a, ALERT_EVENT_RESOLVE, "orchd", "the instance was removed");
 
         if (i->changed)
                 g_ptr_array_remove_fast(m->changed_instances, i);
@@ -211,7 +237,10 @@ static int on_changes_defer(sd_event_source *s, void *userdata) {
         if (m->manager_changed) {
                 m->manager_changed = false;
                 (void) sd_bus_emit_properties_changed(m->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE,
-                                                      "NInstances", "StrayUnits", NULL);
+                                                      "NInstances", "StrayUnits", "NAlerts", "Restarts",
+                                                      "Failures", "GiveUps", "AlertsRaised", "Escalations",
+                                                      "NotificationsSent", "NotificationsGrouped",
+                                                      "MeanTimeToAcknowledgeUSec", "MeanTimeToResolveUSec", NULL);
         }
         return 0;
 }
@@ -261,7 +290,11 @@ static int manager_load_registry(Manager *m) {
         }
         free(records);
         log_info("Loaded %u instances from %s.", g_hash_table_size(m->instances_by_name), m->state_directory);
-        return 0;
+
+        r = contacts_load(m);
+        if (r < 0)
+                return r;
+        return alerts_load(m);
 }
 
 /* Transient units live in /run and vanish with a reboot, and so does orchd's runtime directory

@@ -15,6 +15,15 @@
 typedef struct Instance Instance;
 typedef struct Operation Operation;
 typedef struct ClientQueue ClientQueue;
+typedef struct Notifier Notifier;
+
+/* Counters since orchd started (Manager properties). */
+typedef struct Counters {
+        uint64_t restarts, failures, give_ups;
+        uint64_t alerts_raised, escalations, acknowledged, resolved;
+        uint64_t ack_usec_sum, resolve_usec_sum;
+        uint64_t notifications_sent, notifications_grouped;
+} Counters;
 
 /* Jobs orchd keeps outstanding at PID 1 at most: a burst of hundreds got PID 1 cut off the
  * system bus (SYSTEMD-FACTS.md); the rest wait in per-client queues served in turn. */
@@ -33,6 +42,8 @@ typedef struct Manager {
         sd_bus_slot *instance_vtable_slot;
         sd_bus_slot *instance_enumerator_slot;
         sd_bus_slot *request_name_slot;
+        sd_bus_slot *alert_vtable_slot;
+        sd_bus_slot *alert_enumerator_slot;
 
         const char *version;            /* the Version property, read through its offset */
         char *state_directory;
@@ -46,6 +57,11 @@ typedef struct Manager {
         Config config;                  /* orchd.conf and its drop-ins; max_instances etc. */
         char *config_directory;
         char **stray_units;             /* orchd-* units with no registration */
+
+        GHashTable *alerts;             /* alert id → Alert* (owns); open and recently resolved */
+        GHashTable *runtime_contacts;   /* contact name → ContactRecord* (owns): SetContact's */
+        Notifier *notifier;
+        Counters counters;
 
         /* The unit driver's window of outstanding jobs and its fair queue. */
         unsigned job_window;
@@ -69,8 +85,9 @@ typedef struct Manager {
 
 int manager_new(const char *state_directory, const char *config_directory, Manager **ret);
 
-/* Reads the configuration again (SIGHUP): with any error, the running one stays. */
-int manager_reload_config(Manager *m);
+/* Reads the configuration again (SIGHUP, Reload()): with any error, the running one stays. The
+ * problems ("FILE:LINE: message") are returned in *ERRORS if it is not NULL, else logged. */
+int manager_reload_config(Manager *m, char ***errors);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 

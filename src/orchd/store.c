@@ -16,8 +16,12 @@
 #include "validate.h"
 
 #define STORE_FILE_SIZE_MAX (4U * 1024U * 1024U)
-#define STORE_SUFFIX ".instance"
-/* Instance names start with a letter or digit, so no record file ever starts with this. */
+/* Each kind of record has a suffix of its own: a listing for one kind never sees another's. */
+#define INSTANCE_SUFFIX ".instance"
+#define ALERT_SUFFIX ".alert"
+#define CONTACT_SUFFIX ".contact"
+/* Instance and contact names start with a letter or digit, alert ids with a hex digit, so no
+ * record file ever starts with this. */
 #define STORE_TEMP_PREFIX ".#"
 #define LAST_RESULT_MAX 31U     /* systemd's Result words are short; Instance keeps 31 bytes */
 #define TEMP_ATTEMPTS 16
@@ -43,9 +47,15 @@ void instance_record_done(InstanceRecord *r) {
         instance_record_init(r);
 }
 
-static void instance_records_free(InstanceRecord *records, size_t n) {
+void alert_records_free(AlertRecord *records, size_t n) {
         for (size_t k = 0; k < n; k++)
-                instance_record_done(&records[k]);
+                alert_record_done(&records[k]);
+        free(records);
+}
+
+void contact_records_free(ContactRecord *records, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                contact_record_done(&records[k]);
         free(records);
 }
 
@@ -545,20 +555,14 @@ static int open_temp(Store *s, const char *name, char **ret_temp) {
         return -EEXIST;
 }
 
-int store_save_instance(Store *s, const InstanceRecord *r) {
-        _cleanup_free_ char *data = NULL, *final = NULL, *temp = NULL;
+/* Writes FILE (a name in the directory) atomically: temporary file, fsync, rename, fsync of the
+ * directory. */
+static int store_write_file(Store *s, const char *file, const char *data, size_t size) {
+        _cleanup_free_ char *temp = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t size;
         int q;
 
-        /* Validates the record, and so the name that becomes a file name. */
-        q = instance_record_to_data(r, &data, &size);
-        if (q < 0)
-                return q;
-        if (asprintf(&final, "%s" STORE_SUFFIX, r->config.name) < 0)
-                return -ENOMEM;
-
-        fd = open_temp(s, r->config.name, &temp);
+        fd = open_temp(s, file, &temp);
         if (fd < 0)
                 return fd;
         q = write_all(fd, data, size);
@@ -566,7 +570,7 @@ int store_save_instance(Store *s, const InstanceRecord *r) {
                 q = -errno;
         if (close(TAKE_FD(fd)) < 0 && q >= 0)
                 q = -errno;
-        if (q >= 0 && renameat(s->dir_fd, temp, s->dir_fd, final) < 0)
+        if (q >= 0 && renameat(s->dir_fd, temp, s->dir_fd, file) < 0)
                 q = -errno;
         if (q < 0) {
                 (void) unlinkat(s->dir_fd, temp, 0);
@@ -579,19 +583,85 @@ int store_save_instance(Store *s, const InstanceRecord *r) {
         return 0;
 }
 
+/* Removes FILE, a name the caller validated; a missing file is success. */
+static int store_remove_file(Store *s, const char *file) {
+        if (unlinkat(s->dir_fd, file, 0) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (fsync(s->dir_fd) < 0)
+                return -errno;
+        return 0;
+}
+
+int store_save_instance(Store *s, const InstanceRecord *r) {
+        _cleanup_free_ char *data = NULL, *final = NULL;
+        size_t size;
+        int q;
+
+        /* Validates the record, and so the name that becomes a file name. */
+        q = instance_record_to_data(r, &data, &size);
+        if (q < 0)
+                return q;
+        if (asprintf(&final, "%s" INSTANCE_SUFFIX, r->config.name) < 0)
+                return -ENOMEM;
+        return store_write_file(s, final, data, size);
+}
+
 int store_remove_instance(Store *s, const char *name) {
         _cleanup_free_ char *file = NULL;
 
         /* The name becomes a path: never let one reach outside the directory. */
         if (!instance_name_is_valid(name))
                 return -EINVAL;
-        if (asprintf(&file, "%s" STORE_SUFFIX, name) < 0)
+        if (asprintf(&file, "%s" INSTANCE_SUFFIX, name) < 0)
                 return -ENOMEM;
-        if (unlinkat(s->dir_fd, file, 0) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (fsync(s->dir_fd) < 0)
-                return -errno;
-        return 0;
+        return store_remove_file(s, file);
+}
+
+int store_save_alert(Store *s, const AlertRecord *r) {
+        _cleanup_free_ char *data = NULL, *final = NULL;
+        size_t size;
+        int q;
+
+        /* Validates the record, and so the id that becomes a file name. */
+        q = alert_record_to_data(r, &data, &size, NULL);
+        if (q < 0)
+                return q;
+        if (asprintf(&final, "%s" ALERT_SUFFIX, r->id) < 0)
+                return -ENOMEM;
+        return store_write_file(s, final, data, size);
+}
+
+int store_remove_alert(Store *s, const char *id) {
+        _cleanup_free_ char *file = NULL;
+
+        if (!id || !uuid7_is_valid(id))
+                return -EINVAL;
+        if (asprintf(&file, "%s" ALERT_SUFFIX, id) < 0)
+                return -ENOMEM;
+        return store_remove_file(s, file);
+}
+
+int store_save_contact(Store *s, const ContactRecord *r) {
+        _cleanup_free_ char *data = NULL, *final = NULL;
+        size_t size;
+        int q;
+
+        q = contact_record_to_data(r, &data, &size, NULL);
+        if (q < 0)
+                return q;
+        if (asprintf(&final, "%s" CONTACT_SUFFIX, r->contact.name) < 0)
+                return -ENOMEM;
+        return store_write_file(s, final, data, size);
+}
+
+int store_remove_contact(Store *s, const char *name) {
+        _cleanup_free_ char *file = NULL;
+
+        if (!name || !instance_name_is_valid(name))
+                return -EINVAL;
+        if (asprintf(&file, "%s" CONTACT_SUFFIX, name) < 0)
+                return -ENOMEM;
+        return store_remove_file(s, file);
 }
 
 /* Reads one state file. -EINVAL with *RET_REASON for what is no regular file of ours; another
@@ -658,12 +728,12 @@ static int strcmp_ptr(const void *a, const void *b) {
         return strcmp(*(char * const *) a, *(char * const *) b);
 }
 
-/* The names of the record files, sorted: which of two files with one id wins must not depend on
- * the order the file system lists them in. */
-static int list_record_files(Store *s, char ***ret, size_t *ret_n) {
+/* The names of the record files ending in SUFFIX, sorted: which of two files with one id wins
+ * must not depend on the order the file system lists them in. */
+static int list_record_files(Store *s, const char *suffix, char ***ret, size_t *ret_n) {
         _cleanup_(closedirp) DIR *d = NULL;
         _cleanup_strv_free_ char **names = NULL;
-        size_t n = 0, allocated = 0, suffix = strlen(STORE_SUFFIX);
+        size_t n = 0, allocated = 0, suffix_len = strlen(suffix);
         struct dirent *de;
         int q;
 
@@ -681,7 +751,7 @@ static int list_record_files(Store *s, char ***ret, size_t *ret_n) {
                         break;
                 }
                 len = strlen(de->d_name);
-                if (is_temp_name(de->d_name) || len <= suffix || !streq(de->d_name + len - suffix, STORE_SUFFIX))
+                if (is_temp_name(de->d_name) || len <= suffix_len || !streq(de->d_name + len - suffix_len, suffix))
                         continue;
                 if (n + 2 > allocated) {
                         size_t want = MAX(allocated * 2, (size_t) 16);
@@ -704,26 +774,46 @@ static int list_record_files(Store *s, char ***ret, size_t *ret_n) {
         return 0;
 }
 
-int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
+/* What the loader needs to know of a kind of record. The callbacks take the record as void *:
+ * the records are an array of SIZE bytes each. */
+typedef struct RecordType {
+        const char *suffix;
+        const char *noun;       /* for messages */
+        size_t size;
+        int (*from_data)(const char *data, size_t size, void *ret, const char **ret_reason);
+        const char *(*file_stem)(const void *r);        /* the file name without the suffix */
+        /* Optional: whether R may be loaded next to the N records loaded before it. */
+        bool (*is_unique)(Store *s, const char *file, const void *records, size_t n, const void *r);
+        void (*done)(void *r);
+} RecordType;
+
+static void records_free(const RecordType *type, void *records, size_t n) {
+        for (size_t k = 0; k < n; k++)
+                type->done((char *) records + k * type->size);
+        free(records);
+}
+
+/* Every valid file of TYPE, in the order of the file names; see store_load_instances(). */
+static int load_records(Store *s, const RecordType *type, void **ret, size_t *ret_n) {
         _cleanup_strv_free_ char **names = NULL;
-        InstanceRecord *records = NULL;
-        size_t n_names = 0, n = 0, suffix = strlen(STORE_SUFFIX);
+        char *records = NULL;
+        size_t n_names = 0, n = 0, suffix = strlen(type->suffix);
         int q;
 
-        q = list_record_files(s, &names, &n_names);
+        q = list_record_files(s, type->suffix, &names, &n_names);
         if (q < 0)
                 return q;
         if (n_names > 0) {
-                records = calloc(n_names, sizeof(InstanceRecord));
+                records = calloc(n_names, type->size);
                 if (!records)
                         return -ENOMEM;
         }
 
         for (size_t k = 0; k < n_names; k++) {
                 _cleanup_free_ char *data = NULL;
-                const char *file = names[k], *reason = NULL;
-                InstanceRecord *r = &records[n];
-                size_t size;
+                const char *file = names[k], *reason = NULL, *stem;
+                void *r = records + n * type->size;
+                size_t size = 0;
 
                 q = read_state_file(s, file, &data, &size, &reason);
                 if (q == -ENOMEM)
@@ -737,9 +827,9 @@ int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
                         continue;
                 }
 
-                /* Out of memory is no reason to drop a record: a later AddInstance of that name
-                 * would overwrite its file. */
-                q = instance_record_from_data(data, size, r, &reason);
+                /* Out of memory is no reason to drop a record: a later save of that name would
+                 * overwrite its file. */
+                q = type->from_data(data, size, r, &reason);
                 if (q == -ENOMEM)
                         goto fail;
                 if (q < 0) {
@@ -747,23 +837,16 @@ int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
                         continue;
                 }
 
-                if (strlen(r->config.name) != strlen(file) - suffix ||
-                    !strneq(r->config.name, file, strlen(file) - suffix)) {
-                        log_warning("Skipping %s/%s: it holds instance '%s', whose file is %s" STORE_SUFFIX ".",
-                                    s->path, file, r->config.name, r->config.name);
-                        instance_record_done(r);
+                stem = type->file_stem(r);
+                if (strlen(stem) != strlen(file) - suffix || !strneq(stem, file, strlen(file) - suffix)) {
+                        log_warning("Skipping %s/%s: it holds %s '%s', whose file is %s%s.",
+                                    s->path, file, type->noun, stem, stem, type->suffix);
+                        type->done(r);
                         continue;
                 }
 
-                bool duplicate = false;
-                for (size_t j = 0; j < n && !duplicate; j++)
-                        if (streq(records[j].config.id, r->config.id)) {
-                                log_warning("Skipping %s/%s: its id %s is that of instance '%s' too, loaded first.",
-                                            s->path, file, r->config.id, records[j].config.name);
-                                duplicate = true;
-                        }
-                if (duplicate) {
-                        instance_record_done(r);
+                if (type->is_unique && !type->is_unique(s, file, records, n, r)) {
+                        type->done(r);
                         continue;
                 }
                 n++;
@@ -778,6 +861,117 @@ int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
         return 0;
 
 fail:
-        instance_records_free(records, n);
+        records_free(type, records, n);
         return q;
+}
+
+static int instance_from_data(const char *data, size_t size, void *ret, const char **ret_reason) {
+        return instance_record_from_data(data, size, ret, ret_reason);
+}
+
+static const char *instance_file_stem(const void *r) {
+        return ((const InstanceRecord *) r)->config.name;
+}
+
+/* An id is one instance's: of two files with one id, the first by file name wins. */
+static bool instance_is_unique(Store *s, const char *file, const void *records, size_t n, const void *r) {
+        const InstanceRecord *loaded = records, *i = r;
+
+        for (size_t j = 0; j < n; j++)
+                if (streq(loaded[j].config.id, i->config.id)) {
+                        log_warning("Skipping %s/%s: its id %s is that of instance '%s' too, loaded first.",
+                                    s->path, file, i->config.id, loaded[j].config.name);
+                        return false;
+                }
+        return true;
+}
+
+static void instance_done(void *r) {
+        instance_record_done(r);
+}
+
+static const RecordType instance_type = {
+        .suffix = INSTANCE_SUFFIX,
+        .noun = "instance",
+        .size = sizeof(InstanceRecord),
+        .from_data = instance_from_data,
+        .file_stem = instance_file_stem,
+        .is_unique = instance_is_unique,
+        .done = instance_done,
+};
+
+int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n) {
+        void *records;
+        int q;
+
+        q = load_records(s, &instance_type, &records, ret_n);
+        if (q < 0)
+                return q;
+        *ret = records;
+        return 0;
+}
+
+static int alert_from_data(const char *data, size_t size, void *ret, const char **ret_reason) {
+        return alert_record_from_data(data, size, ret, ret_reason);
+}
+
+static const char *alert_file_stem(const void *r) {
+        return ((const AlertRecord *) r)->id;
+}
+
+static void alert_done(void *r) {
+        alert_record_done(r);
+}
+
+/* Files are named after the alert's id, so no two loaded alerts share one. */
+static const RecordType alert_type = {
+        .suffix = ALERT_SUFFIX,
+        .noun = "alert",
+        .size = sizeof(AlertRecord),
+        .from_data = alert_from_data,
+        .file_stem = alert_file_stem,
+        .done = alert_done,
+};
+
+int store_load_alerts(Store *s, AlertRecord **ret, size_t *ret_n) {
+        void *records;
+        int q;
+
+        q = load_records(s, &alert_type, &records, ret_n);
+        if (q < 0)
+                return q;
+        *ret = records;
+        return 0;
+}
+
+static int contact_from_data(const char *data, size_t size, void *ret, const char **ret_reason) {
+        return contact_record_from_data(data, size, ret, ret_reason);
+}
+
+static const char *contact_file_stem(const void *r) {
+        return ((const ContactRecord *) r)->contact.name;
+}
+
+static void contact_done(void *r) {
+        contact_record_done(r);
+}
+
+static const RecordType contact_type = {
+        .suffix = CONTACT_SUFFIX,
+        .noun = "contact",
+        .size = sizeof(ContactRecord),
+        .from_data = contact_from_data,
+        .file_stem = contact_file_stem,
+        .done = contact_done,
+};
+
+int store_load_contacts(Store *s, ContactRecord **ret, size_t *ret_n) {
+        void *records;
+        int q;
+
+        q = load_records(s, &contact_type, &records, ret_n);
+        if (q < 0)
+                return q;
+        *ret = records;
+        return 0;
 }

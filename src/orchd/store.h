@@ -2,13 +2,16 @@
 #pragma once
 
 /* Persistence under orchd's state directory: one file per instance, "<name>.instance" (GKeyFile),
+ * per alert, "<id>.alert", and per contact set at run time, "<name>.contact" (alert-record.h);
  * written atomically (temp file, fsync, rename, fsync of the directory), never through a symlink.
- * A file that does not parse or validate is reported and skipped whole: no partial record. */
+ * A file that does not parse or validate is reported and skipped whole: no partial record. Each
+ * kind is listed by its own suffix, so one kind's files never reach another's loader. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert-record.h"
 #include "instance-config.h"
 
 typedef struct InstanceRecord {
@@ -47,6 +50,23 @@ int store_remove_instance(Store *s, const char *name);
  * validate, are not named after their instance, or repeat an id are logged and skipped. Only
  * errors of the directory itself or -ENOMEM fail the call. *RET is NULL when none were found. */
 int store_load_instances(Store *s, InstanceRecord **ret, size_t *ret_n);
+
+/* Alerts: "<id>.alert", written like instances; -EINVAL for a record alert_record_to_data() refuses.
+ * Removing a missing file is success; an id that is no UUIDv7 is -EINVAL. Loading returns every
+ * valid "*.alert" file in the order of the file names (ids are UUIDv7, so that is the order they
+ * were raised in, to the millisecond); files that are no regular file, do not parse or validate,
+ * or are not named after the id they hold are logged and skipped. Only errors of the directory
+ * itself or -ENOMEM fail the call. *RET is NULL when none were found. */
+int store_save_alert(Store *s, const AlertRecord *r);
+int store_remove_alert(Store *s, const char *id);
+int store_load_alerts(Store *s, AlertRecord **ret, size_t *ret_n);
+void alert_records_free(AlertRecord *r, size_t n);
+
+/* Contacts set or removed at run time: "<name>.contact", the same way. */
+int store_save_contact(Store *s, const ContactRecord *r);
+int store_remove_contact(Store *s, const char *name);
+int store_load_contacts(Store *s, ContactRecord **ret, size_t *ret_n);
+void contact_records_free(ContactRecord *r, size_t n);
 
 /* Pure, for tests and fuzzing. to_data validates first (-EINVAL rather than write a record that
  * would be refused on loading). from_data validates the whole record and refuses unknown or

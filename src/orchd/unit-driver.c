@@ -426,39 +426,7 @@ static int append_transient_properties(sd_bus_message *msg, const Instance *i) {
         if (r < 0)
                 return r;
 
-        /* ExecStart a(sasb): one command, its argv, and "ignore failure" false. systemd expands
-         * "$VAR" in ExecStart when it runs it; "$$" stands for "$", so the client's argv reaches
-         * the program word for word. (ExecStartEx's "no-env-expand" would say it directly, but
-         * systemd 252 cannot read the transient unit back after daemon-reexec: "bad-setting".) */
-        r = sd_bus_message_open_container(msg, 'r', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "s", "ExecStart");
-        if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'v', "a(sasb)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'a', "(sasb)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'r', "sasb");
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "s", c->argv[0]);
-        if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'a', "s");
-        STRV_FOREACH(arg, c->argv) {
-                g_autoptr(GString) escaped = g_string_new(NULL);
-                for (const char *p = *arg; *p; p++) {
-                        if (*p == '$')
-                                g_string_append_c(escaped, '$');
-                        g_string_append_c(escaped, *p);
-                }
-                if (r >= 0)
-                        r = sd_bus_message_append(msg, "s", escaped->str);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(msg);
-        if (r >= 0)
-                r = sd_bus_message_append(msg, "b", 0);
-        for (int k = 0; r >= 0 && k < 4; k++)
-                r = sd_bus_message_close_container(msg);
+        r = bus_message_append_exec_start(msg, c->argv);
         if (r < 0)
                 return r;
 

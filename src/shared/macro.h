@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -80,6 +81,14 @@ static inline void strv_freep(char ***p) {
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MSEC UINT64_C(1000)
 #define NSEC_PER_USEC UINT64_C(1000)
+
+/* CLOCK_REALTIME in µs: what orchd persists (timers that survive a restart of orchd or of the
+ * machine are kept as wall-clock deadlines). */
+static inline uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / NSEC_PER_USEC;
+}
 
 #define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
 

@@ -42,7 +42,13 @@ covered=$(printf '%s\n' \
         "org.orchd.Orchestrator1.Instance Start" "org.orchd.Orchestrator1.Instance Stop" \
         "org.orchd.Orchestrator1.Manager AddInstance" "org.orchd.Orchestrator1.Manager RemoveInstance" \
         "org.orchd.Orchestrator1.Manager RestartInstance" "org.orchd.Orchestrator1.Manager StartInstance" \
-        "org.orchd.Orchestrator1.Manager StopInstance" | sort)
+        "org.orchd.Orchestrator1.Manager StopInstance" \
+        "org.orchd.Orchestrator1.Manager AcknowledgeAlert" "org.orchd.Orchestrator1.Manager EscalateAlert" \
+        "org.orchd.Orchestrator1.Manager ResolveAlert" "org.orchd.Orchestrator1.Alert Acknowledge" \
+        "org.orchd.Orchestrator1.Alert Escalate" "org.orchd.Orchestrator1.Alert Resolve" \
+        "org.orchd.Orchestrator1.Manager SetContact" "org.orchd.Orchestrator1.Manager RemoveContact" \
+        "org.orchd.Orchestrator1.Manager RegisterAgent" "org.orchd.Orchestrator1.Manager UnregisterAgent" \
+        "org.orchd.Orchestrator1.Manager Reload" "org.orchd.Orchestrator1.Agent Notify" | sort)
 check_eq "the matrix covers every mutating method of the contract" "$methods" "$covered"
 
 # One instance per caller class, owned by root.
@@ -76,6 +82,51 @@ for user in root alice bob; do
 done
 check_eq "bob's denied calls changed nothing" "running" "$(instance_prop r1 State)"
 check_eq "bob could not remove root's instances" "gonebob gonetwobob" "$(instance_prop gonebob Name) $(instance_prop gonetwobob Name)"
+
+# Alerts: root, the orchd group (polkit rules: respond) and the alert's own recipients may answer;
+# others may not. Contacts and reloading are the administrator's (configure).
+sb sh -c 'mkdir -p /etc/orchd && printf "[Escalation]\nOperators=ops\n[Contact ops]\nRole=operator\n[Contact bobby]\nRole=operator\nUser=bob\n[Contact boss]\nRole=superior\n" > /etc/orchd/orchd.conf'
+manager_call Reload > /dev/null
+acall() { printf '%q ' gdbus call --system --timeout 30 --dest "$ORCHD_DEST" --object-path "$(sb busctl call "$ORCHD_DEST" "$ORCHD_PATH" "$ORCHD_MANAGER" GetAlert s "$1" | sed 's/^o "\(.*\)"$/\1/')" --method "org.orchd.Orchestrator1.Alert.$2" -- "$3"; }
+alert_of() { instance_prop "$1" Alert; }
+alert_id() { sb busctl get-property "$ORCHD_DEST" "$(alert_of "$1")" org.orchd.Orchestrator1.Alert Id | sed 's/^s "\(.*\)"$/\1/'; }
+for n in fa fb fc; do manager_call AddInstance 'sasa{sv}' $n 3 /bin/sh -c 'exit 1' 3 RestartAttempts u 1 Operators as 1 ops Start b true > /dev/null 2>&1; done
+manager_call AddInstance 'sasa{sv}' fbob 3 /bin/sh -c 'exit 1' 3 RestartAttempts u 1 Operators as 1 bobby Start b true > /dev/null 2>&1
+check "four instances gave up and have alerts" wait_until 20 sh -c "$(declare -f sb instance_prop alert_of); ORCHD_BUILD_DIR='$ORCHD_BUILD_DIR' SANDBOX_TOOL='$SANDBOX_TOOL' ORCHD_DEST=$ORCHD_DEST ORCHD_PATH=$ORCHD_PATH ORCHD_MANAGER=$ORCHD_MANAGER ORCHD_INSTANCE=$ORCHD_INSTANCE; for n in fa fb fc fbob; do [ \"\$(alert_of \$n)\" != / ] || exit 1; done"
+a_fa=$(alert_id fa) a_fb=$(alert_id fb) a_fc=$(alert_id fc) a_bob=$(alert_id fbob)
+expect bob DENIED "AcknowledgeAlert of an alert not his" "$(mcall AcknowledgeAlert "$a_fa" '')"
+expect bob DENIED "Alert.Acknowledge of an alert not his" "$(acall "$a_fa" Acknowledge '')"
+expect bob DENIED "EscalateAlert of an alert not his" "$(mcall EscalateAlert "$a_fa" '')"
+expect bob DENIED "Alert.Escalate of an alert not his" "$(acall "$a_fa" Escalate '')"
+expect bob DENIED "ResolveAlert of an alert not his" "$(mcall ResolveAlert "$a_fa" '')"
+expect bob DENIED "Alert.Resolve of an alert not his" "$(acall "$a_fa" Resolve '')"
+check_eq "bob's denied answers changed nothing" "open 1" "$(sb busctl get-property "$ORCHD_DEST" "$(alert_of fa)" org.orchd.Orchestrator1.Alert State Level | sed 's/^[a-z]* //; s/"//g' | tr '\n' ' ' | sed 's/ $//')"
+expect bob ALLOWED "AcknowledgeAlert of his own alert (recipient)" "$(mcall AcknowledgeAlert "$a_bob" 'on it')"
+expect bob ALLOWED "Alert.Escalate of his own alert (recipient)" "$(acall "$a_bob" Escalate 'cannot fix')"
+expect bob ALLOWED "Alert.Resolve of his own alert (recipient)" "$(acall "$a_bob" Resolve 'fixed')"
+expect alice ALLOWED "AcknowledgeAlert (group orchd)" "$(mcall AcknowledgeAlert "$a_fa" '')"
+expect alice ALLOWED "Alert.Escalate (group orchd)" "$(acall "$a_fa" Escalate '')"
+expect alice ALLOWED "ResolveAlert (group orchd)" "$(mcall ResolveAlert "$a_fa" '')"
+expect root ALLOWED "Alert.Acknowledge" "$(acall "$a_fb" Acknowledge '')"
+expect root ALLOWED "EscalateAlert" "$(mcall EscalateAlert "$a_fb" '')"
+expect root ALLOWED "Alert.Resolve" "$(acall "$a_fb" Resolve '')"
+expect alice ALLOWED "Alert.Acknowledge (group orchd)" "$(acall "$a_fc" Acknowledge '')"
+expect alice ALLOWED "Alert.Resolve (group orchd)" "$(acall "$a_fc" Resolve '')"
+for user in alice bob; do
+        expect $user DENIED "SetContact" "$(mcall SetContact mallory "{'Role': <'superior'>, 'User': <'$user'>}")"
+        expect $user DENIED "RemoveContact" "$(mcall RemoveContact boss)"
+        expect $user DENIED "Reload" "$(mcall Reload)"
+done
+check_eq "nobody made themselves a superior" "" "$(manager_call ListContacts | grep -o mallory)"
+expect root ALLOWED "SetContact" "$(mcall SetContact carol "{'Role': <'superior'>}")"
+expect root ALLOWED "RemoveContact" "$(mcall RemoveContact carol)"
+expect root ALLOWED "Reload" "$(mcall Reload)"
+for user in root bob; do
+        expect $user ALLOWED "RegisterAgent (for its own uid)" "$(mcall RegisterAgent /org/example/agent)"
+done
+check_error "UnregisterAgent of an agent another connection registered is refused" BadState \
+        sb runuser -u bob -- gdbus call --system --dest "$ORCHD_DEST" --object-path "$ORCHD_PATH" --method "$ORCHD_MANAGER.UnregisterAgent" /org/example/agent
+# (Agent.Notify is implemented by agents, not by orchd: orchd calls it.)
 
 # A process inside an instance calls as the instance's user.
 run_as bob "$(mcall AddInstance insider "['/bin/sh', '-c', 'gdbus call --system --dest org.orchd.Orchestrator1 --object-path /org/orchd/Orchestrator1 --method org.orchd.Orchestrator1.Manager.StopInstance r2 > /var/tmp/insider-r2 2>&1; gdbus call --system --dest org.orchd.Orchestrator1 --object-path /org/orchd/Orchestrator1 --method org.orchd.Orchestrator1.Manager.RestartInstance insider-peer > /var/tmp/insider-own 2>&1; sleep 100000']" '{}')" > /dev/null

@@ -51,14 +51,21 @@ static int alert_authorize(sd_bus_message *msg, Alert *a, const char *verb, sd_b
         return authz_check(a->manager, msg, ORCHD_ACTION_RESPOND, details, error);
 }
 
+static bool has_control_characters(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 static int alert_respond(sd_bus_message *msg, Alert *a, AlertEvent event, const char *note, sd_bus_error *error) {
         Manager *m = a->manager;
         _cleanup_free_ char *actor = NULL;
         int r;
 
-        if (strlen(note) > ALERT_NOTE_MAX || strpbrk(note, "\n\r") || !g_utf8_validate(note, -1, NULL))
+        if (strlen(note) > ALERT_NOTE_MAX || has_control_characters(note) || !g_utf8_validate(note, -1, NULL))
                 return sd_bus_error_setf(error, ORCHD_ERROR_INVALID_ARGUMENT,
-                                         "The note must be one line of UTF-8, at most %u bytes.", ALERT_NOTE_MAX);
+                                         "The note must be one line of UTF-8 without control characters, at most %u bytes.", ALERT_NOTE_MAX);
         r = alert_authorize(msg, a, alert_event_to_string(event), error);
         if (r == 0)
                 return 1;       /* polkit is deciding; the call comes back */
@@ -137,7 +144,7 @@ static int method_get_log(sd_bus_message *msg, void *userdata, sd_bus_error *err
         /* The journal has the run's latest lines (also those that arrived after the alert was
          * raised); what the alert kept stands in once the journal has rotated them away. */
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        r = alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &fresh);
+        r = alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &fresh, NULL);
         if (r < 0)
                 log_debug_errno(r, "Alert %s: failed to read the journal: %m", a->record.id);
         r = sd_bus_message_new_method_return(msg, &reply);

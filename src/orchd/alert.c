@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
+#include <systemd/sd-messages.h>
 
 #include "alert-dbus.h"
 #include "alert.h"
@@ -108,13 +109,15 @@ static char *sanitize_line(const char *s, size_t len, size_t max) {
         return g_string_free(out, false);
 }
 
-int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret) {
+int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, bool *ret_complete) {
         sd_journal *j = NULL;
         _cleanup_free_ char *m1 = NULL, *m2 = NULL;
         GPtrArray *lines;
         int r;
 
         *ret = NULL;
+        if (ret_complete)
+                *ret_complete = false;
         if (isempty(invocation_id) || max_lines == 0)
                 return 0;
         if (asprintf(&m1, "_SYSTEMD_INVOCATION_ID=%s", invocation_id) < 0 ||
@@ -141,6 +144,13 @@ int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret) {
                 const void *data;
                 size_t len;
 
+                /* systemd's own account of the run's end: the lines before it are in too (the
+                 * program wrote them before it exited). */
+                if (ret_complete && sd_journal_get_data(j, "MESSAGE_ID", &data, &len) >= 0 && len == 11 + 32 &&
+                    (memcmp((const char *) data + 11, SD_MESSAGE_UNIT_PROCESS_EXIT_STR, 32) == 0 ||
+                     memcmp((const char *) data + 11, SD_MESSAGE_UNIT_FAILURE_RESULT_STR, 32) == 0 ||
+                     memcmp((const char *) data + 11, SD_MESSAGE_UNIT_SUCCESS_STR, 32) == 0))
+                        *ret_complete = true;
                 if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
                         continue;
                 g_ptr_array_add(lines, sanitize_line((const char *) data + 8, len - 8, ALERT_LOG_LINE_MAX));
@@ -391,7 +401,8 @@ static int on_log_journal(sd_event_source *s, int fd, uint32_t revents, void *us
         (void) s, (void) fd, (void) revents;
         if (sd_journal_process(a->log_journal) == SD_JOURNAL_NOP)
                 return 0;
-        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines) < 0 || !lines || !lines[0]) {
+        bool complete;
+        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines, &complete) < 0 || !complete) {
                 strv_free(lines);
                 return 0;
         }
@@ -408,7 +419,7 @@ static void notify_with_log(Alert *a, unsigned level) {
         Manager *m = a->manager;
         int r, fd;
 
-        if (strv_length(a->record.log_lines) > 0 || isempty(a->record.invocation_id))
+        if (a->log_complete || isempty(a->record.invocation_id))
                 goto now;
         r = sd_journal_open(&a->log_journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
@@ -427,7 +438,8 @@ static void notify_with_log(Alert *a, unsigned level) {
         a->log_notify_level = level;
         /* Lines that arrived between the first read and the watch. */
         char **lines = NULL;
-        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines) >= 0 && lines && lines[0]) {
+        bool complete;
+        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines, &complete) >= 0 && complete) {
                 strv_free(a->record.log_lines);
                 a->record.log_lines = lines;
                 alert_save(a);
@@ -459,6 +471,7 @@ int alert_raise_for_instance(Instance *i) {
         _cleanup_free_ char *message = NULL;
         AlertOutcome out;
         Alert *a;
+        bool log_complete = false;
         char id[UUID7_STRING_SIZE];
         int r;
 
@@ -473,7 +486,7 @@ int alert_raise_for_instance(Instance *i) {
                 replace_string(&a->record.message, message);
                 memcpy(a->record.invocation_id, i->record.handled_invocation, sizeof a->record.invocation_id);
                 strv_free(a->record.log_lines);
-                (void) alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &a->record.log_lines);
+                (void) alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &a->record.log_lines, NULL);
                 return alert_event(a, ALERT_EVENT_FAILED_AGAIN, "orchd", NULL);
         }
 
@@ -487,7 +500,7 @@ int alert_raise_for_instance(Instance *i) {
         if (!rec.id || !rec.instance_id || !rec.instance_name)
                 return log_oom();
         memcpy(rec.invocation_id, i->record.handled_invocation, sizeof rec.invocation_id);
-        r = alert_read_log(rec.invocation_id, ALERT_LOG_LINES_MAX, &rec.log_lines);
+        r = alert_read_log(rec.invocation_id, ALERT_LOG_LINES_MAX, &rec.log_lines, &log_complete);
         if (r < 0)
                 log_warning_errno(r, "Instance %s: failed to read the log of run %s: %m", rec.instance_name,
                                   rec.invocation_id);
@@ -498,6 +511,7 @@ int alert_raise_for_instance(Instance *i) {
         r = alert_new(m, &rec, &a);
         if (r < 0)
                 return log_error_errno(r, "Failed to create an alert: %m");
+        a->log_complete = log_complete;
         g_hash_table_replace(m->alerts, a->record.id, a);
         m->counters.alerts_raised++;
 

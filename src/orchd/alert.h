@@ -39,6 +39,7 @@ typedef struct Alert {
         sd_journal *log_journal;
         sd_event_source *log_io, *log_timeout;
         unsigned log_notify_level;
+        bool log_complete;          /* the log lines read include systemd's line on the run's end */
 } Alert;
 
 Alert *alert_free(Alert *a);
@@ -65,5 +66,6 @@ int alerts_load(Manager *m);
 /* The number of alerts not resolved (NAlerts). */
 unsigned alerts_count_unresolved(Manager *m);
 
-/* Reads the last lines of the journal entries of INVOCATION_ID (a unit's run). */
-int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret);
+/* Reads the last lines of the journal entries of INVOCATION_ID (a unit's run); *RET_COMPLETE (if
+ * not NULL) says whether systemd's entry on the run's end was among them. */
+int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, bool *ret_complete);

@@ -179,6 +179,11 @@ static int read_contact_option(sd_bus_message *msg, const char *name, void *user
                 o->bad = "must be a string (type s)";
                 return -EINVAL;
         }
+        for (const char *p = v; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                        o->bad = "values must be one line without control characters";
+                        return -EINVAL;
+                }
         if (streq(name, "Role")) {
                 ContactRole role = contact_role_from_string(v);
                 if (role < 0) {

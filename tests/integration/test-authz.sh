@@ -90,8 +90,8 @@ manager_call Reload > /dev/null
 acall() { printf '%q ' gdbus call --system --timeout 30 --dest "$ORCHD_DEST" --object-path "$(sb busctl call "$ORCHD_DEST" "$ORCHD_PATH" "$ORCHD_MANAGER" GetAlert s "$1" | sed 's/^o "\(.*\)"$/\1/')" --method "org.orchd.Orchestrator1.Alert.$2" -- "$3"; }
 alert_of() { instance_prop "$1" Alert; }
 alert_id() { sb busctl get-property "$ORCHD_DEST" "$(alert_of "$1")" org.orchd.Orchestrator1.Alert Id | sed 's/^s "\(.*\)"$/\1/'; }
-for n in fa fb fc; do manager_call AddInstance 'sasa{sv}' $n 3 /bin/sh -c 'exit 1' 3 RestartAttempts u 1 Operators as 1 ops Start b true > /dev/null 2>&1; done
-manager_call AddInstance 'sasa{sv}' fbob 3 /bin/sh -c 'exit 1' 3 RestartAttempts u 1 Operators as 1 bobby Start b true > /dev/null 2>&1
+for n in fa fb fc; do manager_call AddInstance 'sasa{sv}' $n 3 /bin/sh -c 'exit 1' 4 Restart s on-failure RestartAttempts u 1 Operators as 1 ops Start b true > /dev/null 2>&1; done
+manager_call AddInstance 'sasa{sv}' fbob 3 /bin/sh -c 'exit 1' 4 Restart s on-failure RestartAttempts u 1 Operators as 1 bobby Start b true > /dev/null 2>&1
 check "four instances gave up and have alerts" wait_until 20 sh -c "$(declare -f sb instance_prop alert_of); ORCHD_BUILD_DIR='$ORCHD_BUILD_DIR' SANDBOX_TOOL='$SANDBOX_TOOL' ORCHD_DEST=$ORCHD_DEST ORCHD_PATH=$ORCHD_PATH ORCHD_MANAGER=$ORCHD_MANAGER ORCHD_INSTANCE=$ORCHD_INSTANCE; for n in fa fb fc fbob; do [ \"\$(alert_of \$n)\" != / ] || exit 1; done"
 a_fa=$(alert_id fa) a_fb=$(alert_id fb) a_fc=$(alert_id fc) a_bob=$(alert_id fbob)
 expect bob DENIED "AcknowledgeAlert of an alert not his" "$(mcall AcknowledgeAlert "$a_fa" '')"

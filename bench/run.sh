@@ -8,21 +8,20 @@
 # Usage: bench/run.sh [N]   (as root; builds a release build in build-bench/)
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build-bench
+. "$(dirname "$0")/lib.sh"
+top=$bench_top
+build=$bench_build_dir
 n=${1:-1000}
 window=64
 cd "$top"
-"$top/scripts/install-deps.sh"
+bench_build
 command -v strace > /dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace > /dev/null; }
-[ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release -Dtests=false > /dev/null
-ninja -C "$build" > /dev/null
 client=$build/bench/bench-client
 
 export ORCHD_SOURCE_DIR=$top ORCHD_BENCH_N=$n ORCHD_BENCH_WINDOW=$window ORCHD_BENCH_CLIENT=$client
 exec "$top/tests/sandbox/sandbox" --build "$build" with bash -c '
         set -euo pipefail
-        sb() { "$ORCHD_SOURCE_DIR/tests/sandbox/sandbox" --build "$ORCHD_BUILD_DIR" exec "$@"; }
+        . "$ORCHD_SOURCE_DIR/bench/lib.sh"
         n=$ORCHD_BENCH_N w=$ORCHD_BENCH_WINDOW c=$ORCHD_BENCH_CLIENT
 
         plain=$(sb "$c" plain "$n" "$w")

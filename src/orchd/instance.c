@@ -289,10 +289,12 @@ void instance_apply_unit_status(Instance *i) {
                 i->invocation_asked = false;
         }
         /* A run has ended when its unit failed, was collected, or went from up to inactive. A unit
-         * that is "inactive" with a new InvocationID is only about to start. */
+         * that is "inactive" with a new InvocationID is only about to start; so is a "failed" one
+         * whose Result systemd has just reset to "success" for the next start (systemd 252 sends
+         * that Result, then the Unit's new InvocationID while ActiveState still says "failed"). */
         bool was_up = streq(i->last_active_state, "active") || streq(i->last_active_state, "activating") ||
                       streq(i->last_active_state, "deactivating") || streq(i->last_active_state, "reloading");
-        bool ended = streq(s->active_state, "failed") || !s->loaded ||
+        bool ended = (streq(s->active_state, "failed") && !streq(s->result, "success")) || !s->loaded ||
                      (streq(s->active_state, "inactive") && was_up);
         /* The end of a run is told apart by its InvocationID; if systemd has not said it, ask (only
          * then: one call per ended run, not per start). */

@@ -81,6 +81,9 @@ check_eq "InstanceGaveUp was broadcast once" 1 "$(signals InstanceGaveUp)"
 check_eq "the broadcast signals carry no log text" "" "$(sb grep -o 'cannot move' /var/tmp/signals.log)"
 check_match "the journal has the alert with its MESSAGE_ID, also under the instance's unit" "$alert" \
         "$(sb journalctl -u orchd-walle.service MESSAGE_ID=246be3abad71478399fbdc6a64287818 -o export | grep ^ORCHD_ALERT_ID=)"
+check "journalctl --update-catalog reads orchd's catalog" sb journalctl --update-catalog
+check_match "journalctl -x explains the entry" "Subject: Alert raised for instance walle" \
+        "$(sb journalctl -x --no-pager -n 1 MESSAGE_ID=246be3abad71478399fbdc6a64287818 2>&1)"
 check_match "orchctl status shows the open alert" "Alert: $alert open, level 1" "$(sb orchctl status walle)"
 check_match "GetLog gives the log lines to root" 'walle: battery at 3%' "$(sb busctl call "$ORCHD_DEST" "$(alert_path walle)" "$ALERT_IFACE" GetLog)"
 check_error "an ordinary user who is no recipient may not read them" 'InteractiveAuthorizationRequired' \

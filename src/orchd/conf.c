@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "conf.h"
-#include "webhook.h"
+#include "instance-config.h"
 #include "macro.h"
 #include "validate.h"
+#include "webhook.h"
 
 #define CONFIG_FILE_SIZE_MAX (1024U * 1024U)
 #define CONFIG_CONTACTS_MAX 256U
@@ -152,8 +153,13 @@ static const char *apply(Config *c, const char *group, const char *key, const ch
                         return parse_u32(value, 1, 100000, &c->max_instances) < 0 ? "must be a number from 1 to 100000" : NULL;
                 if (streq(key, "MaxInstancesPerUser"))
                         return parse_u32(value, 0, 100000, &c->max_instances_per_user) < 0 ? "must be a number from 0 to 100000" : NULL;
-                uint64_t *t = streq(key, "RestartWindowSec") ? &c->restart_window_usec :
-                              streq(key, "RestartDelaySec") ? &c->restart_delay_usec :
+                if (streq(key, "RestartWindowSec"))
+                        /* The range an instance's own RestartWindowUSec has (instance-config.h). */
+                        return parse_seconds(value, &c->restart_window_usec) < 0 ||
+                               c->restart_window_usec < INSTANCE_RESTART_WINDOW_USEC_MIN ||
+                               c->restart_window_usec > INSTANCE_RESTART_WINDOW_USEC_MAX ?
+                               "must be a time from 1 to 86400 seconds" : NULL;
+                uint64_t *t = streq(key, "RestartDelaySec") ? &c->restart_delay_usec :
                               streq(key, "RestartMaxDelaySec") ? &c->restart_max_delay_usec :
                               streq(key, "StableSec") ? &c->stable_usec : NULL;
                 if (t)
@@ -304,7 +310,10 @@ int config_parse(Config *c, const char *file, const char *text, char ***errors) 
                 problem = apply(c, group, key, value, &r);
                 if (r < 0)
                         return r;
-                if (problem && add_error(errors, &n_errors, file, lineno, "%s=%s: %s", key, value, problem) < 0)
+                /* Commands and URLs may hold secrets (tokens): their values are not repeated. */
+                bool secret = streq(key, "Exec") || streq(key, "Webhook");
+                if (problem && add_error(errors, &n_errors, file, lineno, "%s=%s: %s", key,
+                                         secret ? "(value not shown)" : value, problem) < 0)
                         return -ENOMEM;
         }
 

@@ -106,6 +106,31 @@ static void test_errors_name_file_and_line(void **state) {
         expect_one_error("RestartAttempts=3\n", "orchd.conf:1: 'RestartAttempts' outside of any group");
         expect_one_error("[Supervision]\njust words\n", "orchd.conf:2: expected KEY=VALUE");
         expect_one_error("[Supervision]\nRestartDelaySec=60\n", "RestartDelaySec is longer than RestartMaxDelaySec");
+        expect_one_error("[Supervision]\nRestartWindowSec=0\n", "orchd.conf:2: RestartWindowSec=0: must be a time from 1 to 86400 seconds");
+        expect_one_error("[Supervision]\nRestartWindowSec=86401\n", "from 1 to 86400");
+        expect_one_error("[Escalation]\nNotifyBurst=0\n", "orchd.conf:2: NotifyBurst=0: must be a number from 1 to 10000");
+        expect_one_error("[Escalation]\nNotifyIntervalSec=x\n", "orchd.conf:2: NotifyIntervalSec=x: must be a time");
+        expect_one_error("[Escalation]\nWebhookTimeoutSec=0\n", "orchd.conf:2: WebhookTimeoutSec=0: must be a time in seconds above 0");
+        expect_one_error("[Escalation]\nWebhookAttempts=21\n", "orchd.conf:2: WebhookAttempts=21: must be a number from 1 to 20");
+        /* A command or URL may hold a token: a bad one is not repeated in the message. */
+        expect_one_error("[Contact x]\nWebhook=ftp://T0K3N@host/\n", "orchd.conf:2: Webhook=(value not shown): must be an http");
+        expect_one_error("[Contact x]\nExec=page --token=T0K3N\n", "orchd.conf:2: Exec=(value not shown): must be a command line");
+}
+
+static void test_escalation_keys(void **state) {
+        Config c;
+        char **errors;
+        (void) state;
+        config_init(&c);
+        assert_int_equal(c.notify_burst, 5);
+        assert_int_equal(c.notify_interval_usec, 60 * USEC_PER_SEC);
+        assert_int_equal(c.webhook_attempts, 4);
+        assert_int_equal(parse(&c, "[Escalation]\nNotifyBurst=3\nNotifyIntervalSec=2.5\nWebhookTimeoutSec=0.5\nWebhookAttempts=2\n", &errors), 0);
+        assert_int_equal(c.notify_burst, 3);
+        assert_int_equal(c.notify_interval_usec, 2500 * USEC_PER_MSEC);
+        assert_int_equal(c.webhook_timeout_usec, 500 * USEC_PER_MSEC);
+        assert_int_equal(c.webhook_attempts, 2);
+        config_done(&c);
 }
 
 static void test_keys_under_unknown_group_not_reported_twice(void **state) {
@@ -138,6 +163,7 @@ int main(void) {
                 cmocka_unit_test(test_errors_name_file_and_line),
                 cmocka_unit_test(test_keys_under_unknown_group_not_reported_twice),
                 cmocka_unit_test(test_later_wins),
+                cmocka_unit_test(test_escalation_keys),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

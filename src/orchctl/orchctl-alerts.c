@@ -3,7 +3,7 @@
  * and the alert lines of status. */
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +27,6 @@ static const char *alert_level_to_string(uint32_t level) {
 static const char *alert_state_color(const char *state) {
         return streq(state, "open") ? ansi_highlight_red() :
                streq(state, "resolved") ? ansi_highlight_green() : "";
-}
-
-static const char *bullet(void) {
-        const char *codeset = nl_langinfo(CODESET);
-        return codeset && streq(codeset, "UTF-8") ? "\xe2\x97\x8f" : "*";
 }
 
 /* An alert id is a UUIDv7, whose first 48 bits are the milliseconds of its creation, that is of
@@ -142,51 +137,28 @@ typedef struct AlertRow {
         uint32_t level;
 } AlertRow;
 
+static int alert_read_row(sd_bus_message *m, void *row) {
+        AlertRow *x = row;
+        return sd_bus_message_read(m, "(sssuso)", &x->id, &x->instance, &x->state, &x->level, &x->message,
+                                   &x->path);
+}
+
+static bool alert_keep_row(const void *row) {
+        const AlertRow *x = row;
+        return arg.all || !streq(x->state, "resolved");
+}
+
 static int alert_row_compare(const void *a, const void *b) {
         const AlertRow *x = a, *y = b;
         /* UUIDv7 strings sort by creation: the oldest alert first. */
         return strcmp(x->id, y->id);
 }
 
-static void alerts_print_json(const AlertRow *rows, size_t n) {
-        JsonWriter j;
-
-        json_writer_init(&j, stdout, arg.json);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-                json_begin_object(&j);
-                json_key(&j, "id");
-                json_string(&j, rows[i].id);
-                json_key(&j, "instance");
-                json_string(&j, rows[i].instance);
-                json_key(&j, "state");
-                json_string(&j, rows[i].state);
-                json_key(&j, "level");
-                json_unsigned(&j, rows[i].level);
-                json_key(&j, "message");
-                json_string(&j, rows[i].message);
-                json_key(&j, "path");
-                json_string(&j, rows[i].path);
-                json_end_object(&j);
-        }
-        json_end_array(&j);
-}
-
-static int alerts_print_table(const AlertRow *rows, size_t n) {
-        static const char * const headers[] = { "ID", "INSTANCE", "STATE", "LEVEL", "AGE", "MESSAGE" };
-        _cleanup_(table_freep) Table *t = NULL;
+static int alerts_fill_table(Table *t, const void *rows, size_t n) {
+        const AlertRow *row = rows;
         uint64_t now = orchctl_now_usec();
         int r;
 
-        if (n == 0) {
-                if (!arg.no_legend)
-                        printf("No %salerts.\n", arg.all ? "" : "open ");
-                return 0;
-        }
-
-        t = table_new(ELEMENTSOF(headers), headers);
-        if (!t)
-                return log_oom();
         table_set_align_right(t, 3, true);
         table_set_align_right(t, 4, true);
         for (size_t i = 0; i < n; i++) {
@@ -194,8 +166,8 @@ static int alerts_print_table(const AlertRow *rows, size_t n) {
                 char level[16], age[FORMAT_TIMESPAN_MAX] = "";
                 uint64_t raised;
 
-                (void) snprintf(level, sizeof level, "%" PRIu32, rows[i].level);
-                if (alert_id_raised_usec(rows[i].id, &raised)) {
+                (void) snprintf(level, sizeof level, "%" PRIu32, row[i].level);
+                if (alert_id_raised_usec(row[i].id, &raised)) {
                         uint64_t d = now > raised ? (now - raised) / USEC_PER_SEC * USEC_PER_SEC : 0;
 
                         if (d == 0)
@@ -203,83 +175,47 @@ static int alerts_print_table(const AlertRow *rows, size_t n) {
                         else
                                 (void) format_timespan(age, sizeof age, d);
                 }
-                message = escape_for_terminal(rows[i].message, strlen(rows[i].message), false);
+                message = escape_for_terminal(row[i].message, strlen(row[i].message), false);
                 if (!message)
                         return log_oom();
-                r = table_add_row(t, (const char * const[]) { rows[i].id, rows[i].instance, rows[i].state, level,
+                r = table_add_row(t, (const char * const[]) { row[i].id, row[i].instance, row[i].state, level,
                                                               age[0] ? age : NULL, message });
                 if (r < 0)
                         return log_oom();
         }
-        r = table_print(t, stdout, !arg.no_legend);
-        if (r < 0)
-                return r;
-        if (!arg.no_legend)
-                printf("\n%zu alerts listed.\n", n);
         return 0;
 }
 
-int verb_alerts(int argc, char *argv[], void *userdata) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_free_ AlertRow *rows = NULL;
-        size_t n = 0, allocated = 0;
-        sd_bus *bus;
-        int r;
+static const ListJsonField alerts_json[] = {
+        { "id",       's', offsetof(AlertRow, id) },
+        { "instance", 's', offsetof(AlertRow, instance) },
+        { "state",    's', offsetof(AlertRow, state) },
+        { "level",    'u', offsetof(AlertRow, level) },
+        { "message",  's', offsetof(AlertRow, message) },
+        { "path",     's', offsetof(AlertRow, path) },
+};
 
+static const char * const alerts_headers[] = { "ID", "INSTANCE", "STATE", "LEVEL", "AGE", "MESSAGE" };
+
+static const ListVerb alerts_verb = {
+        .method = "ListAlerts",
+        .noun = "alerts",
+        .signature = "(sssuso)",
+        .row_size = sizeof(AlertRow),
+        .read_row = alert_read_row,
+        .keep = alert_keep_row,
+        .compare = alert_row_compare,
+        .json = alerts_json,
+        .n_json = ELEMENTSOF(alerts_json),
+        .headers = alerts_headers,
+        .n_headers = ELEMENTSOF(alerts_headers),
+        .fill_table = alerts_fill_table,
+};
+
+int verb_alerts(int argc, char *argv[], void *userdata) {
         (void) argc, (void) argv, (void) userdata;
 
-        r = orchctl_bus(&bus);
-        if (r < 0)
-                return -r;
-        r = orchctl_call_manager(bus, "ListAlerts", 0, &error, &reply, NULL);
-        if (r < 0)
-                return orchctl_bus_error(&error, r, "list alerts");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(sssuso)");
-        if (r < 0)
-                goto parse_error;
-        for (;;) {
-                AlertRow row;
-
-                r = sd_bus_message_read(reply, "(sssuso)", &row.id, &row.instance, &row.state, &row.level,
-                                        &row.message, &row.path);
-                if (r < 0)
-                        goto parse_error;
-                if (r == 0)
-                        break;
-                if (!arg.all && streq(row.state, "resolved"))
-                        continue;
-                if (n >= allocated) {
-                        AlertRow *t;
-
-                        allocated = MAX(allocated * 2, (size_t) 16);
-                        t = realloc(rows, allocated * sizeof(AlertRow));
-                        if (!t)
-                                return log_oom();
-                        rows = t;
-                }
-                rows[n++] = row;
-        }
-        r = sd_bus_message_exit_container(reply);
-        if (r < 0)
-                goto parse_error;
-
-        if (n > 0)
-                qsort(rows, n, sizeof(AlertRow), alert_row_compare);
-
-        if (arg.json != JSON_FORMAT_OFF)
-                alerts_print_json(rows, n);
-        else {
-                r = alerts_print_table(rows, n);
-                if (r < 0)
-                        return r;
-        }
-        return ORCHCTL_EXIT_SUCCESS;
-
-parse_error:
-        fprintf(stderr, "Failed to parse orchd's list of alerts: %s\n", strerror(-r));
-        return ORCHCTL_EXIT_FAILURE;
+        return orchctl_list(&alerts_verb, arg.all ? "No alerts." : "No open alerts.");
 }
 
 /* ---- alert ---- */
@@ -362,7 +298,7 @@ static void alert_print_text(const AlertInfo *a) {
         const char *color = alert_state_color(a->state);
         char when[FORMAT_TIMESTAMP_RELATIVE_MAX];
 
-        printf("%s%s%s %s", color, bullet(), *color ? ansi_normal() : "", a->id);
+        printf("%s%s%s %s", color, glyph_bullet(), *color ? ansi_normal() : "", a->id);
         if (!isempty(a->message)) {
                 fputs(" - ", stdout);
                 (void) fputs_escaped(a->message, strlen(a->message), stdout);
@@ -563,7 +499,7 @@ int verb_alert_operation(int argc, char *argv[], void *userdata) {
                 { "resolve",  "ResolveAlert",     "resolve" },
         };
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *path = NULL, *id = NULL, *what = NULL;
+        _cleanup_free_ char *path = NULL, *id = NULL;
         const char *method = NULL, *verb_what = NULL, *note = argc > 2 ? argv[2] : "";
         sd_bus *bus;
         int r;
@@ -597,12 +533,9 @@ int verb_alert_operation(int argc, char *argv[], void *userdata) {
         r = alert_lookup(bus, argv[1], &path, &id);
         if (r == 0) {
                 r = orchctl_call_manager(bus, method, ORCHCTL_JOB_TIMEOUT, &error, NULL, "ss", id, note);
-                if (r < 0) {
-                        if (asprintf(&what, "%s alert %s", verb_what, id) < 0)
-                                r = log_oom();
-                        else
-                                r = orchctl_bus_error(&error, r, what);
-                } else
+                if (r < 0)
+                        r = orchctl_bus_errorf(&error, r, "%s alert %s", verb_what, id);
+                else
                         r = ORCHCTL_EXIT_SUCCESS;
         }
         polkit_agent_close();
@@ -616,162 +549,97 @@ typedef struct ContactRow {
         char **channels;
 } ContactRow;
 
+static int contact_read_row(sd_bus_message *m, void *row) {
+        ContactRow *x = row;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'r', "sssas");
+        if (r <= 0)
+                return r;
+        r = sd_bus_message_read(m, "sss", &x->name, &x->role, &x->user);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(m, &x->channels);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        if (r < 0) {
+                strv_free(x->channels);
+                x->channels = NULL;
+                return r;
+        }
+        return 1;
+}
+
+static void contact_row_done(void *row) {
+        strv_free(((ContactRow *) row)->channels);
+}
+
 static int contact_row_compare(const void *a, const void *b) {
         const ContactRow *x = a, *y = b;
         return strcmp(x->name, y->name);
 }
 
-static void contact_rows_free(ContactRow *rows, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                strv_free(rows[i].channels);
-        free(rows);
-}
-
-static void contacts_print_json(const ContactRow *rows, size_t n) {
-        JsonWriter j;
-
-        json_writer_init(&j, stdout, arg.json);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-                json_begin_object(&j);
-                json_key(&j, "name");
-                json_string(&j, rows[i].name);
-                json_key(&j, "role");
-                json_string(&j, rows[i].role);
-                json_key(&j, "user");
-                json_string(&j, rows[i].user);
-                json_key(&j, "channels");
-                json_begin_array(&j);
-                STRV_FOREACH(c, rows[i].channels)
-                        json_string(&j, *c);
-                json_end_array(&j);
-                json_end_object(&j);
-        }
-        json_end_array(&j);
-}
-
-static int contacts_print_table(const ContactRow *rows, size_t n) {
-        static const char * const headers[] = { "NAME", "ROLE", "USER", "CHANNELS" };
-        _cleanup_(table_freep) Table *t = NULL;
+static int contacts_fill_table(Table *t, const void *rows, size_t n) {
+        const ContactRow *row = rows;
         int r;
 
-        if (n == 0) {
-                if (!arg.no_legend)
-                        printf("No contacts.\n");
-                return 0;
-        }
-
-        t = table_new(ELEMENTSOF(headers), headers);
-        if (!t)
-                return log_oom();
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *channels = NULL, *name = NULL, *user = NULL;
                 size_t len = 0;
 
-                STRV_FOREACH(c, rows[i].channels)
+                STRV_FOREACH(c, row[i].channels)
                         len += strlen(*c) + 1;
                 if (len > 0) {
                         channels = malloc(len);
                         if (!channels)
                                 return log_oom();
                         channels[0] = '\0';
-                        STRV_FOREACH(c, rows[i].channels) {
-                                if (c != rows[i].channels)
+                        STRV_FOREACH(c, row[i].channels) {
+                                if (c != row[i].channels)
                                         strcat(channels, ",");
                                 strcat(channels, *c);
                         }
                 }
                 /* Names and users are checked by orchd; escaped all the same, as all it sends. */
-                name = escape_for_terminal(rows[i].name, strlen(rows[i].name), false);
-                user = escape_for_terminal(rows[i].user, strlen(rows[i].user), false);
+                name = escape_for_terminal(row[i].name, strlen(row[i].name), false);
+                user = escape_for_terminal(row[i].user, strlen(row[i].user), false);
                 if (!name || !user)
                         return log_oom();
-                r = table_add_row(t, (const char * const[]) { name, rows[i].role, isempty(user) ? NULL : user,
+                r = table_add_row(t, (const char * const[]) { name, row[i].role, isempty(user) ? NULL : user,
                                                               channels });
                 if (r < 0)
                         return log_oom();
         }
-        r = table_print(t, stdout, !arg.no_legend);
-        if (r < 0)
-                return r;
-        if (!arg.no_legend)
-                printf("\n%zu contacts listed.\n", n);
         return 0;
 }
 
-int verb_contacts(int argc, char *argv[], void *userdata) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        ContactRow *rows = NULL;
-        size_t n = 0, allocated = 0;
-        sd_bus *bus;
-        int r, ret = ORCHCTL_EXIT_SUCCESS;
+static const ListJsonField contacts_json[] = {
+        { "name",     's', offsetof(ContactRow, name) },
+        { "role",     's', offsetof(ContactRow, role) },
+        { "user",     's', offsetof(ContactRow, user) },
+        { "channels", 'a', offsetof(ContactRow, channels) },
+};
 
+static const char * const contacts_headers[] = { "NAME", "ROLE", "USER", "CHANNELS" };
+
+static const ListVerb contacts_verb = {
+        .method = "ListContacts",
+        .noun = "contacts",
+        .signature = "(sssas)",
+        .row_size = sizeof(ContactRow),
+        .read_row = contact_read_row,
+        .row_done = contact_row_done,
+        .compare = contact_row_compare,
+        .json = contacts_json,
+        .n_json = ELEMENTSOF(contacts_json),
+        .headers = contacts_headers,
+        .n_headers = ELEMENTSOF(contacts_headers),
+        .fill_table = contacts_fill_table,
+};
+
+int verb_contacts(int argc, char *argv[], void *userdata) {
         (void) argc, (void) argv, (void) userdata;
 
-        r = orchctl_bus(&bus);
-        if (r < 0)
-                return -r;
-        r = orchctl_call_manager(bus, "ListContacts", 0, &error, &reply, NULL);
-        if (r < 0)
-                return orchctl_bus_error(&error, r, "list contacts");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(sssas)");
-        if (r < 0)
-                goto parse_error;
-        for (;;) {
-                ContactRow row = {};
-
-                r = sd_bus_message_enter_container(reply, 'r', "sssas");
-                if (r < 0)
-                        goto parse_error;
-                if (r == 0)
-                        break;
-                r = sd_bus_message_read(reply, "sss", &row.name, &row.role, &row.user);
-                if (r < 0)
-                        goto parse_error;
-                r = sd_bus_message_read_strv(reply, &row.channels);
-                if (r < 0)
-                        goto parse_error;
-                if (n >= allocated) {
-                        ContactRow *t;
-
-                        allocated = MAX(allocated * 2, (size_t) 16);
-                        t = realloc(rows, allocated * sizeof(ContactRow));
-                        if (!t) {
-                                strv_free(row.channels);
-                                ret = log_oom();
-                                goto finish;
-                        }
-                        rows = t;
-                }
-                rows[n++] = row;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        goto parse_error;
-        }
-        r = sd_bus_message_exit_container(reply);
-        if (r < 0)
-                goto parse_error;
-
-        if (n > 0)
-                qsort(rows, n, sizeof(ContactRow), contact_row_compare);
-
-        if (arg.json != JSON_FORMAT_OFF)
-                contacts_print_json(rows, n);
-        else {
-                r = contacts_print_table(rows, n);
-                if (r < 0)
-                        ret = r;
-        }
-        goto finish;
-
-parse_error:
-        fprintf(stderr, "Failed to parse orchd's list of contacts: %s\n", strerror(-r));
-        ret = ORCHCTL_EXIT_FAILURE;
-finish:
-        contact_rows_free(rows, n);
-        return ret;
+        return orchctl_list(&contacts_verb, "No contacts.");
 }
 
 /* ---- contact set, contact remove ---- */
@@ -779,7 +647,6 @@ finish:
 static int contact_set(sd_bus *bus, const char *name) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        _cleanup_free_ char *what = NULL;
         const ContactArgs *c = &arg.contact;
         int r;
 
@@ -808,27 +675,20 @@ static int contact_set(sd_bus *bus, const char *name) {
         (void) polkit_agent_open_if_enabled(arg.ask_password, !arg.host);
         r = sd_bus_call(bus, m, ORCHCTL_JOB_TIMEOUT, &error, NULL);
         polkit_agent_close();
-        if (r < 0) {
-                if (asprintf(&what, "set contact '%s'", name) < 0)
-                        return log_oom();
-                return orchctl_bus_error(&error, r, what);
-        }
+        if (r < 0)
+                return orchctl_bus_errorf(&error, r, "set contact '%s'", name);
         return ORCHCTL_EXIT_SUCCESS;
 }
 
 static int contact_remove(sd_bus *bus, const char *name) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *what = NULL;
         int r;
 
         (void) polkit_agent_open_if_enabled(arg.ask_password, !arg.host);
         r = orchctl_call_manager(bus, "RemoveContact", ORCHCTL_JOB_TIMEOUT, &error, NULL, "s", name);
         polkit_agent_close();
-        if (r < 0) {
-                if (asprintf(&what, "remove contact '%s'", name) < 0)
-                        return log_oom();
-                return orchctl_bus_error(&error, r, what);
-        }
+        if (r < 0)
+                return orchctl_bus_errorf(&error, r, "remove contact '%s'", name);
         return ORCHCTL_EXIT_SUCCESS;
 }
 

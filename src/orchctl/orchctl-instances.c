@@ -2,8 +2,8 @@
 /* The instance verbs: list, add, start, stop, restart, remove, status, show. */
 #include <errno.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,130 +27,70 @@ typedef struct ListRow {
         uint32_t restarts;
 } ListRow;
 
+static int list_read_row(sd_bus_message *m, void *row) {
+        ListRow *x = row;
+        return sd_bus_message_read(m, "(sssssuo)", &x->id, &x->name, &x->unit, &x->state, &x->sub_state,
+                                   &x->restarts, &x->path);
+}
+
+static bool list_keep_row(const void *row) {
+        const ListRow *x = row;
+        return !arg.states || strv_contains(arg.states, x->state);
+}
+
 static int list_row_compare(const void *a, const void *b) {
         const ListRow *x = a, *y = b;
         return strcmp(x->name, y->name);
 }
 
-static void list_print_json(const ListRow *rows, size_t n) {
-        JsonWriter j;
-
-        json_writer_init(&j, stdout, arg.json);
-        json_begin_array(&j);
-        for (size_t i = 0; i < n; i++) {
-                json_begin_object(&j);
-                json_key(&j, "id");
-                json_string(&j, rows[i].id);
-                json_key(&j, "name");
-                json_string(&j, rows[i].name);
-                json_key(&j, "unit");
-                json_string(&j, rows[i].unit);
-                json_key(&j, "state");
-                json_string(&j, rows[i].state);
-                json_key(&j, "sub_state");
-                json_string(&j, rows[i].sub_state);
-                json_key(&j, "restarts");
-                json_unsigned(&j, rows[i].restarts);
-                json_key(&j, "path");
-                json_string(&j, rows[i].path);
-                json_end_object(&j);
-        }
-        json_end_array(&j);
-}
-
-static int list_print_table(const ListRow *rows, size_t n) {
-        static const char * const headers[] = { "NAME", "STATE", "SUB", "UNIT", "RESTARTS", "ID" };
-        _cleanup_(table_freep) Table *t = NULL;
+static int list_fill_table(Table *t, const void *rows, size_t n) {
+        const ListRow *row = rows;
         int r;
 
-        if (n == 0) {
-                if (!arg.no_legend)
-                        printf("No instances%s.\n", arg.states ? " in the states asked for" : "");
-                return 0;
-        }
-
-        t = table_new(ELEMENTSOF(headers), headers);
-        if (!t)
-                return log_oom();
         table_set_align_right(t, 4, true);
         for (size_t i = 0; i < n; i++) {
                 char restarts[16];
 
-                (void) snprintf(restarts, sizeof restarts, "%" PRIu32, rows[i].restarts);
-                r = table_add_row(t, (const char * const[]) { rows[i].name, rows[i].state, rows[i].sub_state,
-                                                              rows[i].unit, restarts, rows[i].id });
+                (void) snprintf(restarts, sizeof restarts, "%" PRIu32, row[i].restarts);
+                r = table_add_row(t, (const char * const[]) { row[i].name, row[i].state, row[i].sub_state,
+                                                              row[i].unit, restarts, row[i].id });
                 if (r < 0)
                         return log_oom();
         }
-        r = table_print(t, stdout, !arg.no_legend);
-        if (r < 0)
-                return r;
-        if (!arg.no_legend)
-                printf("\n%zu instances listed.\n", n);
         return 0;
 }
 
-int verb_list(int argc, char *argv[], void *userdata) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_free_ ListRow *rows = NULL;
-        size_t n = 0, allocated = 0;
-        sd_bus *bus;
-        int r;
+static const ListJsonField list_json[] = {
+        { "id",        's', offsetof(ListRow, id) },
+        { "name",      's', offsetof(ListRow, name) },
+        { "unit",      's', offsetof(ListRow, unit) },
+        { "state",     's', offsetof(ListRow, state) },
+        { "sub_state", 's', offsetof(ListRow, sub_state) },
+        { "restarts",  'u', offsetof(ListRow, restarts) },
+        { "path",      's', offsetof(ListRow, path) },
+};
 
+static const char * const list_headers[] = { "NAME", "STATE", "SUB", "UNIT", "RESTARTS", "ID" };
+
+static const ListVerb list_verb = {
+        .method = "ListInstances",
+        .noun = "instances",
+        .signature = "(sssssuo)",
+        .row_size = sizeof(ListRow),
+        .read_row = list_read_row,
+        .keep = list_keep_row,
+        .compare = list_row_compare,
+        .json = list_json,
+        .n_json = ELEMENTSOF(list_json),
+        .headers = list_headers,
+        .n_headers = ELEMENTSOF(list_headers),
+        .fill_table = list_fill_table,
+};
+
+int verb_list(int argc, char *argv[], void *userdata) {
         (void) argc, (void) argv, (void) userdata;
 
-        r = orchctl_bus(&bus);
-        if (r < 0)
-                return -r;
-        r = orchctl_call_manager(bus, "ListInstances", 0, &error, &reply, NULL);
-        if (r < 0)
-                return orchctl_bus_error(&error, r, "list instances");
-
-        r = sd_bus_message_enter_container(reply, 'a', "(sssssuo)");
-        if (r < 0)
-                goto parse_error;
-        for (;;) {
-                ListRow row;
-
-                r = sd_bus_message_read(reply, "(sssssuo)", &row.id, &row.name, &row.unit, &row.state,
-                                        &row.sub_state, &row.restarts, &row.path);
-                if (r < 0)
-                        goto parse_error;
-                if (r == 0)
-                        break;
-                if (arg.states && !strv_contains(arg.states, row.state))
-                        continue;
-                if (n >= allocated) {
-                        ListRow *t;
-
-                        allocated = MAX(allocated * 2, (size_t) 16);
-                        t = realloc(rows, allocated * sizeof(ListRow));
-                        if (!t)
-                                return log_oom();
-                        rows = t;
-                }
-                rows[n++] = row;
-        }
-        r = sd_bus_message_exit_container(reply);
-        if (r < 0)
-                goto parse_error;
-
-        if (n > 0)
-                qsort(rows, n, sizeof(ListRow), list_row_compare);
-
-        if (arg.json != JSON_FORMAT_OFF)
-                list_print_json(rows, n);
-        else {
-                r = list_print_table(rows, n);
-                if (r < 0)
-                        return r;
-        }
-        return ORCHCTL_EXIT_SUCCESS;
-
-parse_error:
-        fprintf(stderr, "Failed to parse orchd's list of instances: %s\n", strerror(-r));
-        return ORCHCTL_EXIT_FAILURE;
+        return orchctl_list(&list_verb, arg.states ? "No instances in the states asked for." : "No instances.");
 }
 
 /* ---- add ---- */
@@ -262,7 +202,7 @@ static int append_add_options(sd_bus_message *m) {
 int verb_add(int argc, char *argv[], void *userdata) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        _cleanup_free_ char *command = NULL, *derived_name = NULL, *what = NULL;
+        _cleanup_free_ char *command = NULL, *derived_name = NULL;
         _cleanup_free_ char **command_line = NULL;
         const char *name, *id, *path;
         sd_bus *bus;
@@ -322,11 +262,8 @@ int verb_add(int argc, char *argv[], void *userdata) {
         (void) polkit_agent_open_if_enabled(arg.ask_password, !arg.host);
         r = sd_bus_call(bus, m, ORCHCTL_JOB_TIMEOUT, &error, &reply);
         polkit_agent_close();
-        if (r < 0) {
-                if (asprintf(&what, "add instance '%s'", name) < 0)
-                        return log_oom();
-                return orchctl_bus_error(&error, r, what);
-        }
+        if (r < 0)
+                return orchctl_bus_errorf(&error, r, "add instance '%s'", name);
         r = sd_bus_message_read(reply, "so", &id, &path);
         if (r < 0) {
                 fprintf(stderr, "Failed to parse orchd's reply to AddInstance: %s\n", strerror(-r));
@@ -637,11 +574,6 @@ int verb_show(int argc, char *argv[], void *userdata) {
 
 /* ---- status ---- */
 
-static const char *status_bullet(void) {
-        const char *codeset = nl_langinfo(CODESET);
-        return codeset && streq(codeset, "UTF-8") ? "\xe2\x97\x8f" : "*";
-}
-
 static void print_field(const char *label) {
         printf("%11s: ", label);
 }
@@ -712,7 +644,7 @@ static void status_print_text(sd_bus *bus, const InstanceInfo *info) {
                             streq(info->state, "failed") ? ansi_highlight_red() : "";
         _cleanup_free_ char *command = NULL;
 
-        printf("%s%s%s ", color, status_bullet(), *color ? ansi_normal() : "");
+        printf("%s%s%s ", color, glyph_bullet(), *color ? ansi_normal() : "");
         (void) fputs_escaped(info->name, strlen(info->name), stdout);
         if (!isempty(info->description)) {
                 fputs(" - ", stdout);

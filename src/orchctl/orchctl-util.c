@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,21 @@ int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_b
                         return r;
         }
         return sd_bus_call(bus, m, timeout, error, ret_reply);
+}
+
+int orchctl_bus_errorf(const sd_bus_error *error, int r, const char *format, ...) {
+        va_list ap;
+        char *what;
+        int k;
+
+        va_start(ap, format);
+        k = vasprintf(&what, format, ap);
+        va_end(ap);
+        if (k < 0)
+                return log_oom();       /* WHAT is undefined then: not freed */
+        k = orchctl_bus_error(error, r, what);
+        free(what);
+        return k;
 }
 
 uint64_t orchctl_now_usec(void) {
@@ -250,6 +266,131 @@ bool strv_contains(char * const *l, const char *s) {
         return false;
 }
 
+static void list_print_json(const ListVerb *v, const char *rows, size_t n) {
+        JsonWriter j;
+
+        json_writer_init(&j, stdout, arg.json);
+        json_begin_array(&j);
+        for (size_t i = 0; i < n; i++) {
+                const char *row = rows + i * v->row_size;
+
+                json_begin_object(&j);
+                for (size_t f = 0; f < v->n_json; f++) {
+                        const void *p = row + v->json[f].offset;
+
+                        json_key(&j, v->json[f].key);
+                        switch (v->json[f].type) {
+                        case 's':
+                                json_string(&j, *(const char * const *) p);
+                                break;
+                        case 'u':
+                                json_unsigned(&j, *(const uint32_t *) p);
+                                break;
+                        case 'a':
+                                json_begin_array(&j);
+                                STRV_FOREACH(e, *(char ** const *) p)
+                                        json_string(&j, *e);
+                                json_end_array(&j);
+                                break;
+                        default:
+                                assert_not_reached();
+                        }
+                }
+                json_end_object(&j);
+        }
+        json_end_array(&j);
+}
+
+static int list_print_table(const ListVerb *v, const char *rows, size_t n, const char *empty) {
+        _cleanup_(table_freep) Table *t = NULL;
+        int r;
+
+        if (n == 0) {
+                if (!arg.no_legend)
+                        printf("%s\n", empty);
+                return 0;
+        }
+
+        t = table_new(v->n_headers, v->headers);
+        if (!t)
+                return log_oom();
+        r = v->fill_table(t, rows, n);
+        if (r < 0)
+                return r;
+        r = table_print(t, stdout, !arg.no_legend);
+        if (r < 0)
+                return r;
+        if (!arg.no_legend)
+                printf("\n%zu %s listed.\n", n, v->noun);
+        return 0;
+}
+
+int orchctl_list(const ListVerb *v, const char *empty) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        char *rows = NULL;
+        size_t n = 0, allocated = 0;
+        sd_bus *bus;
+        int r, ret;
+
+        r = orchctl_bus(&bus);
+        if (r < 0)
+                return -r;
+        r = orchctl_call_manager(bus, v->method, 0, &error, &reply, NULL);
+        if (r < 0) {
+                char what[64];
+
+                (void) snprintf(what, sizeof what, "list %s", v->noun);
+                return orchctl_bus_error(&error, r, what);
+        }
+
+        r = sd_bus_message_enter_container(reply, 'a', v->signature);
+        while (r >= 0) {
+                char *row;
+
+                if (n >= allocated) {
+                        size_t want = MAX(allocated * 2, (size_t) 16);
+                        char *bigger = realloc(rows, want * v->row_size);
+
+                        if (!bigger) {
+                                ret = log_oom();
+                                goto finish;
+                        }
+                        rows = bigger;
+                        allocated = want;
+                }
+                row = memset(rows + n * v->row_size, 0, v->row_size);
+                r = v->read_row(reply, row);
+                if (r <= 0)
+                        break;
+                if (!v->keep || v->keep(row))
+                        n++;
+                else if (v->row_done)
+                        v->row_done(row);
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        if (r < 0) {
+                fprintf(stderr, "Failed to parse orchd's list of %s: %s\n", v->noun, strerror(-r));
+                ret = ORCHCTL_EXIT_FAILURE;
+                goto finish;
+        }
+
+        if (n > 0)
+                qsort(rows, n, v->row_size, v->compare);
+        if (arg.json != JSON_FORMAT_OFF) {
+                list_print_json(v, rows, n);
+                ret = ORCHCTL_EXIT_SUCCESS;
+        } else
+                ret = list_print_table(v, rows, n, empty);
+
+finish:
+        for (size_t i = 0; v->row_done && i < n; i++)
+                v->row_done(rows + i * v->row_size);
+        free(rows);
+        return ret;
+}
+
 static bool colors_enabled(void) {
         static int cached = -1;
 
@@ -271,6 +412,11 @@ const char *ansi_highlight_red(void) {
 
 const char *ansi_normal(void) {
         return colors_enabled() ? "\x1b[0m" : "";
+}
+
+const char *glyph_bullet(void) {
+        const char *codeset = nl_langinfo(CODESET);
+        return codeset && streq(codeset, "UTF-8") ? "\xe2\x97\x8f" : "*";
 }
 
 int fputs_escaped(const char *s, size_t n, FILE *f) {

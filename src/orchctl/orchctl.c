@@ -17,6 +17,7 @@
 #include "parse-util.h"
 #include "validate.h"
 #include "verbs.h"
+#include "webhook-url.h"
 
 OrchctlArgs arg = {
         .ask_password = true,
@@ -316,25 +317,6 @@ static int log_bad_value(const char *option, const char *value, int r, const cha
         fprintf(stderr, "Invalid value for %s: '%s' (%s). Expected %s.\n", option, value,
                 r == -ERANGE ? "out of range" : "malformed", expected);
         return -EINVAL;
-}
-
-/* orchd's rule for Webhook: http:// or https://, a host, no blanks or control characters, at most
- * 2048 bytes. */
-static bool webhook_url_is_valid(const char *v) {
-        const char *host;
-
-        if (strneq(v, "https://", 8))
-                host = v + 8;
-        else if (strneq(v, "http://", 7))
-                host = v + 7;
-        else
-                return false;
-        if (!*host || *host == '/' || strlen(v) > 2048)
-                return false;
-        for (const char *p = v; *p; p++)
-                if ((unsigned char) *p <= ' ' || *p == 0x7f)
-                        return false;
-        return utf8_is_valid(v);
 }
 
 static int parse_setenv(const char *s) {

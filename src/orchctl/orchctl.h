@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "json-writer.h"
+#include "table.h"
 
 /* Exit codes scripts can rely on (documented in orchctl(1)). */
 enum {
@@ -83,6 +84,10 @@ int orchctl_bus_error(const sd_bus_error *error, int r, const char *what);
 int orchctl_call_manager(sd_bus *bus, const char *method, uint64_t timeout, sd_bus_error *error,
                          sd_bus_message **ret_reply, const char *types, ...);
 
+/* orchctl_bus_error() with WHAT formatted from FORMAT ("set contact '%s'"); log_oom() if that
+ * cannot be allocated. */
+int orchctl_bus_errorf(const sd_bus_error *error, int r, const char *format, ...) _printf_(3, 4);
+
 /* CLOCK_REALTIME in µs, the clock of orchd's time stamps. */
 uint64_t orchctl_now_usec(void);
 
@@ -143,10 +148,51 @@ int strv_extend(char ***l, const char *s);
 int strv_extend_split_commas(char ***l, const char *s);
 bool strv_contains(char * const *l, const char *s);
 
+/* One member of the JSON object a list verb prints for each row: KEY, with the value of the row's
+ * field at OFFSET, of TYPE 's' (const char *), 'u' (uint32_t) or 'a' (char **, printed as an array
+ * of strings). */
+typedef struct ListJsonField {
+        const char *key;
+        char type;
+        size_t offset;
+} ListJsonField;
+
+/* A list verb (list, alerts, contacts): a method of the manager, without arguments, that returns
+ * an array of structs, each read into a row (a struct of the caller's, ROW_SIZE bytes). */
+typedef struct ListVerb {
+        const char *method;             /* "ListAlerts" */
+        const char *noun;               /* "alerts": "Failed to list alerts", "Failed to parse orchd's
+                                         * list of alerts", "2 alerts listed." */
+        const char *signature;          /* of one element of the array: "(sssuso)" */
+        size_t row_size;
+        /* Reads the next element into ROW (all zero before): > 0, 0 at the end of the array, or a
+         * negative errno; owns nothing after a failure. */
+        int (*read_row)(sd_bus_message *m, void *row);
+        bool (*keep)(const void *row);                  /* NULL: every row is shown */
+        void (*row_done)(void *row);                    /* NULL: a row owns nothing */
+        int (*compare)(const void *a, const void *b);   /* qsort() order of the rows */
+        const ListJsonField *json;                      /* with --json: an object per row */
+        size_t n_json;
+        const char *const *headers;                     /* else a table with these columns */
+        size_t n_headers;
+        /* Adds the N (> 0) ROWS to T, one table row each (and may align its columns). 0, or a
+         * negative errno after saying what went wrong. */
+        int (*fill_table)(Table *t, const void *rows, size_t n);
+} ListVerb;
+
+/* Runs the list verb V: calls its method, keeps, sorts and prints the rows, as a JSON array with
+ * --json, else as a table with the header and a last line "N NOUN listed." unless --no-legend; for
+ * no rows, EMPTY ("No contacts.") unless --no-legend. Returns an exit code, or a negative errno
+ * after saying what went wrong. */
+int orchctl_list(const ListVerb *v, const char *empty);
+
 /* ANSI colors when stdout is a terminal and $NO_COLOR is not set, else "". */
 const char *ansi_highlight_green(void);
 const char *ansi_highlight_red(void);
 const char *ansi_normal(void);
+
+/* The bullet that starts the first line of status and alert: "●" in a UTF-8 locale, else "*". */
+const char *glyph_bullet(void);
 
 /* Writes N bytes of untrusted text (program output, property values) with control characters
  * escaped (escape_for_terminal()). */

@@ -144,7 +144,7 @@ static int method_get_log(sd_bus_message *msg, void *userdata, sd_bus_error *err
         /* The journal has the run's latest lines (also those that arrived after the alert was
          * raised); what the alert kept stands in once the journal has rotated them away. */
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        r = alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &fresh, NULL);
+        r = alert_read_own_log(a, &fresh, NULL);
         if (r < 0)
                 log_debug_errno(r, "Alert %s: failed to read the journal: %m", a->record.id);
         r = sd_bus_message_new_method_return(msg, &reply);

@@ -109,10 +109,33 @@ static char *sanitize_line(const char *s, size_t len, size_t max) {
         return g_string_free(out, false);
 }
 
-int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, bool *ret_complete) {
+/* Whether the journal entry at J has FIELD=VALUE (VALUE NULL: has no FIELD at all). */
+static bool entry_field_is(sd_journal *j, const char *field, const char *value) {
+        const void *data;
+        size_t len, n = strlen(field);
+
+        if (sd_journal_get_data(j, field, &data, &len) < 0)
+                return !value;
+        return value && len == n + 1 + strlen(value) && memcmp((const char *) data + n + 1, value, len - n - 1) == 0;
+}
+
+/* systemd's own account of a run's end (sd-messages.h): the lines before it are in the journal
+ * too, since the program wrote them before it exited. */
+static bool entry_is_run_end(sd_journal *j) {
+        return entry_field_is(j, "MESSAGE_ID", SD_MESSAGE_UNIT_PROCESS_EXIT_STR) ||
+               entry_field_is(j, "MESSAGE_ID", SD_MESSAGE_UNIT_FAILURE_RESULT_STR) ||
+               entry_field_is(j, "MESSAGE_ID", SD_MESSAGE_UNIT_SUCCESS_STR);
+}
+
+#define LOG_ENTRIES_SCANNED_MAX 500U
+
+int alert_read_log(const char *unit, const char *invocation_id, unsigned max_lines, char ***ret,
+                   bool *ret_complete) {
         sd_journal *j = NULL;
-        _cleanup_free_ char *m1 = NULL, *m2 = NULL;
+        _cleanup_free_ char *m1 = NULL, *m2 = NULL, *m3 = NULL;
         GPtrArray *lines;
+        uint64_t run_start = UINT64_MAX;
+        unsigned scanned = 0;
         int r;
 
         *ret = NULL;
@@ -121,17 +144,24 @@ int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, b
         if (isempty(invocation_id) || max_lines == 0)
                 return 0;
         if (asprintf(&m1, "_SYSTEMD_INVOCATION_ID=%s", invocation_id) < 0 ||
-            asprintf(&m2, "INVOCATION_ID=%s", invocation_id) < 0)
+            asprintf(&m2, "INVOCATION_ID=%s", invocation_id) < 0 ||
+            asprintf(&m3, "_SYSTEMD_UNIT=%s", unit) < 0)
                 return -ENOMEM;
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
                 return r;
-        /* The program's own lines, and systemd's about its run ("Main process exited, ..."). */
+        /* The program's own lines, systemd's about its run ("Main process exited, ..."), and the
+         * unit's lines journald could not tell the run of (a program that exits at once is gone
+         * before journald looks up its cgroup): those count if they fall within the run. */
         r = sd_journal_add_match(j, m1, 0);
         if (r >= 0)
                 r = sd_journal_add_disjunction(j);
         if (r >= 0)
                 r = sd_journal_add_match(j, m2, 0);
+        if (r >= 0)
+                r = sd_journal_add_disjunction(j);
+        if (r >= 0)
+                r = sd_journal_add_match(j, m3, 0);
         if (r >= 0)
                 r = sd_journal_seek_tail(j);
         if (r < 0) {
@@ -139,36 +169,66 @@ int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, b
                 return r;
         }
 
-        lines = g_ptr_array_new();
-        while (lines->len < max_lines && sd_journal_previous(j) > 0) {
+        /* Newest first: (time, line) of this run's entries and of the unit's unattributed ones. */
+        lines = g_ptr_array_new_with_free_func(g_free);
+        GArray *times = g_array_new(false, false, sizeof(uint64_t));
+        while (lines->len < max_lines * 4 && scanned++ < LOG_ENTRIES_SCANNED_MAX && sd_journal_previous(j) > 0) {
                 const void *data;
                 size_t len;
+                uint64_t t = 0;
+                bool ours = entry_field_is(j, "_SYSTEMD_INVOCATION_ID", invocation_id) ||
+                            entry_field_is(j, "INVOCATION_ID", invocation_id);
 
-                /* systemd's own account of the run's end: the lines before it are in too (the
-                 * program wrote them before it exited). */
-                if (ret_complete && sd_journal_get_data(j, "MESSAGE_ID", &data, &len) >= 0 && len == 11 + 32 &&
-                    (memcmp((const char *) data + 11, SD_MESSAGE_UNIT_PROCESS_EXIT_STR, 32) == 0 ||
-                     memcmp((const char *) data + 11, SD_MESSAGE_UNIT_FAILURE_RESULT_STR, 32) == 0 ||
-                     memcmp((const char *) data + 11, SD_MESSAGE_UNIT_SUCCESS_STR, 32) == 0))
-                        *ret_complete = true;
+                if (!ours && !entry_field_is(j, "_SYSTEMD_INVOCATION_ID", NULL)) {
+                        if (run_start != UINT64_MAX)
+                                break;  /* an earlier run's: ours has been passed */
+                        continue;       /* a later run's */
+                }
+                (void) sd_journal_get_realtime_usec(j, &t);
+                if (ours) {
+                        run_start = t;
+                        if (ret_complete && entry_is_run_end(j))
+                                *ret_complete = true;
+                }
                 if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
                         continue;
                 g_ptr_array_add(lines, sanitize_line((const char *) data + 8, len - 8, ALERT_LOG_LINE_MAX));
+                g_array_append_val(times, t);
         }
         sd_journal_close(j);
 
-        /* Oldest first, as a log reads. */
-        char **l = calloc(lines->len + 1, sizeof(char *));
+        /* Oldest first, as a log reads; unattributed lines only from within the run. */
+        char **l = calloc(MIN(lines->len, max_lines) + 1, sizeof(char *));
+        size_t n = 0;
         if (!l) {
-                g_ptr_array_set_free_func(lines, g_free);
+                g_array_free(times, true);
                 g_ptr_array_free(lines, true);
                 return -ENOMEM;
         }
-        for (guint k = 0; k < lines->len; k++)
-                l[k] = lines->pdata[lines->len - 1 - k];
+        for (guint k = lines->len; k > 0; k--) {
+                if (g_array_index(times, uint64_t, k - 1) < run_start)
+                        continue;
+                l[n++] = g_steal_pointer(&lines->pdata[k - 1]);
+        }
+        /* The last MAX_LINES. */
+        if (n > max_lines) {
+                for (size_t k = 0; k < n - max_lines; k++)
+                        g_free(l[k]);
+                memmove(l, l + (n - max_lines), max_lines * sizeof(char *));
+                l[max_lines] = NULL;
+        }
+        g_array_free(times, true);
         g_ptr_array_free(lines, true);
         *ret = l;
         return 0;
+}
+
+int alert_read_own_log(const Alert *a, char ***ret, bool *ret_complete) {
+        _cleanup_free_ char *unit = NULL;
+
+        if (asprintf(&unit, "orchd-%s.service", a->record.instance_name) < 0)
+                return -ENOMEM;
+        return alert_read_log(unit, a->record.invocation_id, ALERT_LOG_LINES_MAX, ret, ret_complete);
 }
 
 static void alert_save(Alert *a) {
@@ -402,7 +462,7 @@ static int on_log_journal(sd_event_source *s, int fd, uint32_t revents, void *us
         if (sd_journal_process(a->log_journal) == SD_JOURNAL_NOP)
                 return 0;
         bool complete;
-        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines, &complete) < 0 || !complete) {
+        if (alert_read_own_log(a, &lines, &complete) < 0 || !complete) {
                 strv_free(lines);
                 return 0;
         }
@@ -439,7 +499,7 @@ static void notify_with_log(Alert *a, unsigned level) {
         /* Lines that arrived between the first read and the watch. */
         char **lines = NULL;
         bool complete;
-        if (alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &lines, &complete) >= 0 && complete) {
+        if (alert_read_own_log(a, &lines, &complete) >= 0 && complete) {
                 strv_free(a->record.log_lines);
                 a->record.log_lines = lines;
                 alert_save(a);
@@ -486,7 +546,7 @@ int alert_raise_for_instance(Instance *i) {
                 replace_string(&a->record.message, message);
                 memcpy(a->record.invocation_id, i->record.handled_invocation, sizeof a->record.invocation_id);
                 strv_free(a->record.log_lines);
-                (void) alert_read_log(a->record.invocation_id, ALERT_LOG_LINES_MAX, &a->record.log_lines, NULL);
+                (void) alert_read_own_log(a, &a->record.log_lines, NULL);
                 return alert_event(a, ALERT_EVENT_FAILED_AGAIN, "orchd", NULL);
         }
 
@@ -500,7 +560,7 @@ int alert_raise_for_instance(Instance *i) {
         if (!rec.id || !rec.instance_id || !rec.instance_name)
                 return log_oom();
         memcpy(rec.invocation_id, i->record.handled_invocation, sizeof rec.invocation_id);
-        r = alert_read_log(rec.invocation_id, ALERT_LOG_LINES_MAX, &rec.log_lines, &log_complete);
+        r = alert_read_log(i->unit, rec.invocation_id, ALERT_LOG_LINES_MAX, &rec.log_lines, &log_complete);
         if (r < 0)
                 log_warning_errno(r, "Instance %s: failed to read the log of run %s: %m", rec.instance_name,
                                   rec.invocation_id);

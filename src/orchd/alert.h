@@ -66,6 +66,9 @@ int alerts_load(Manager *m);
 /* The number of alerts not resolved (NAlerts). */
 unsigned alerts_count_unresolved(Manager *m);
 
-/* Reads the last lines of the journal entries of INVOCATION_ID (a unit's run); *RET_COMPLETE (if
+/* Reads the last lines of the journal entries of INVOCATION_ID (a run of UNIT); *RET_COMPLETE (if
  * not NULL) says whether systemd's entry on the run's end was among them. */
-int alert_read_log(const char *invocation_id, unsigned max_lines, char ***ret, bool *ret_complete);
+int alert_read_log(const char *unit, const char *invocation_id, unsigned max_lines, char ***ret,
+                   bool *ret_complete);
+/* The same for the run the alert is about. */
+int alert_read_own_log(const Alert *a, char ***ret, bool *ret_complete);

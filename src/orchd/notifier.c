@@ -288,12 +288,16 @@ static int send_agent(Notifier *n, const Contact *c, GPtrArray *notices) {
                 Agent *ag = value;
                 if (ag->uid != uid)
                         continue;
-                int r = sd_bus_call_method_async(m->bus, NULL, ag->sender, ag->path, AGENT_INTERFACE, "Notify",
-                                                 on_agent_reply, n, "ssussas",
-                                                 notices->len == 1 ? first->alert_id : "",
-                                                 notices->len == 1 ? first->instance : "",
-                                                 first->level, summary, body,
-                                                 notices->len == 1 ? actions_one : actions_none);
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+                int r = sd_bus_message_new_method_call(m->bus, &call, ag->sender, ag->path, AGENT_INTERFACE, "Notify");
+                if (r >= 0)
+                        r = sd_bus_message_append(call, "ssuss", notices->len == 1 ? first->alert_id : "",
+                                                  notices->len == 1 ? first->instance : "", first->level, summary,
+                                                  body);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(call, (char **) (notices->len == 1 ? actions_one : actions_none));
+                if (r >= 0)
+                        r = sd_bus_call_async(m->bus, NULL, call, on_agent_reply, n, AGENT_NOTIFY_TIMEOUT_USEC);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to call the desktop agent %s: %m", ag->sender);
                         continue;

@@ -10,12 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keyfile-util.h"
 #include "log.h"
 #include "store.h"
 #include "uuid7.h"
 #include "validate.h"
 
-#define STORE_FILE_SIZE_MAX (4U * 1024U * 1024U)
+#define STORE_FILE_SIZE_MAX KEYFILE_SIZE_MAX /* keyfile_load_strict() reads no more */
 /* Each kind of record has a suffix of its own: a listing for one kind never sees another's. */
 #define INSTANCE_SUFFIX ".instance"
 #define ALERT_SUFFIX ".alert"
@@ -92,30 +93,9 @@ static int instance_record_validate(const InstanceRecord *r, const char **ret_re
         return 0;
 }
 
-static void set_u64(GKeyFile *k, const char *group, const char *key, uint64_t v) {
-        char buf[sizeof "18446744073709551615"];
-
-        (void) snprintf(buf, sizeof buf, "%" PRIu64, v);
-        g_key_file_set_value(k, group, key, buf);
-}
-
-static void set_strv(GKeyFile *k, const char *group, const char *key, char **l) {
-        /* GKeyFile escapes ';', '\', newlines and leading spaces of each element. */
-        if (l)
-                g_key_file_set_string_list(k, group, key, (const char * const *) l, strv_length(l));
-}
-
-static void set_string(GKeyFile *k, const char *group, const char *key, const char *s) {
-        if (s)
-                g_key_file_set_string(k, group, key, s);
-}
-
 int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_size) {
         const InstanceConfig *c = &r->config;
         g_autoptr(GKeyFile) k = NULL;
-        g_autofree char *data = NULL;
-        char *copy;
-        gsize size;
         int q;
 
         q = instance_record_validate(r, NULL);
@@ -125,42 +105,34 @@ int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_siz
         k = g_key_file_new();
         g_key_file_set_string(k, GROUP_INSTANCE, "Id", c->id);
         g_key_file_set_string(k, GROUP_INSTANCE, "Name", c->name);
-        set_string(k, GROUP_INSTANCE, "Description", c->description);
-        set_strv(k, GROUP_INSTANCE, "ExecStart", c->argv);
-        set_strv(k, GROUP_INSTANCE, "Environment", c->environment);
-        set_string(k, GROUP_INSTANCE, "WorkingDirectory", c->working_directory);
-        set_string(k, GROUP_INSTANCE, "User", c->user);
+        keyfile_set_string(k, GROUP_INSTANCE, "Description", c->description);
+        keyfile_set_strv(k, GROUP_INSTANCE, "ExecStart", c->argv);
+        keyfile_set_strv(k, GROUP_INSTANCE, "Environment", c->environment);
+        keyfile_set_string(k, GROUP_INSTANCE, "WorkingDirectory", c->working_directory);
+        keyfile_set_string(k, GROUP_INSTANCE, "User", c->user);
         g_key_file_set_string(k, GROUP_INSTANCE, "Restart", restart_policy_to_string(c->restart));
-        set_u64(k, GROUP_INSTANCE, "RestartAttempts", c->restart_attempts);
-        set_u64(k, GROUP_INSTANCE, "RestartWindowUSec", c->restart_window_usec);
-        set_strv(k, GROUP_INSTANCE, "Operators", c->operators);
-        set_strv(k, GROUP_INSTANCE, "Requires", c->requires);
-        set_u64(k, GROUP_INSTANCE, "WatchdogUSec", c->watchdog_usec);
-        set_u64(k, GROUP_INSTANCE, "MemoryMax", c->memory_max);
-        set_u64(k, GROUP_INSTANCE, "CPUWeight", c->cpu_weight);
-        set_u64(k, GROUP_INSTANCE, "OwnerUID", c->owner_uid);
-        set_u64(k, GROUP_INSTANCE, "CreatedUSec", c->created_usec);
+        keyfile_set_u64(k, GROUP_INSTANCE, "RestartAttempts", c->restart_attempts);
+        keyfile_set_u64(k, GROUP_INSTANCE, "RestartWindowUSec", c->restart_window_usec);
+        keyfile_set_strv(k, GROUP_INSTANCE, "Operators", c->operators);
+        keyfile_set_strv(k, GROUP_INSTANCE, "Requires", c->requires);
+        keyfile_set_u64(k, GROUP_INSTANCE, "WatchdogUSec", c->watchdog_usec);
+        keyfile_set_u64(k, GROUP_INSTANCE, "MemoryMax", c->memory_max);
+        keyfile_set_u64(k, GROUP_INSTANCE, "CPUWeight", c->cpu_weight);
+        keyfile_set_u64(k, GROUP_INSTANCE, "OwnerUID", c->owner_uid);
+        keyfile_set_u64(k, GROUP_INSTANCE, "CreatedUSec", c->created_usec);
 
         g_key_file_set_boolean(k, GROUP_STATE, "WantRunning", r->want_running);
-        set_u64(k, GROUP_STATE, "RestartCount", r->restart_count);
+        keyfile_set_u64(k, GROUP_STATE, "RestartCount", r->restart_count);
         g_key_file_set_integer(k, GROUP_STATE, "LastExitCode", r->last_exit_code);
-        set_string(k, GROUP_STATE, "LastResult", r->last_result);
-        set_u64(k, GROUP_STATE, "RestartWindowStartUSec", r->restart_window_start_usec);
-        set_u64(k, GROUP_STATE, "RestartWindowFailures", r->restart_window_failures);
-        set_u64(k, GROUP_STATE, "ConsecutiveFailures", r->consecutive_failures);
-        set_u64(k, GROUP_STATE, "RestartAtUSec", r->restart_at_usec);
+        keyfile_set_string(k, GROUP_STATE, "LastResult", r->last_result);
+        keyfile_set_u64(k, GROUP_STATE, "RestartWindowStartUSec", r->restart_window_start_usec);
+        keyfile_set_u64(k, GROUP_STATE, "RestartWindowFailures", r->restart_window_failures);
+        keyfile_set_u64(k, GROUP_STATE, "ConsecutiveFailures", r->consecutive_failures);
+        keyfile_set_u64(k, GROUP_STATE, "RestartAtUSec", r->restart_at_usec);
         g_key_file_set_boolean(k, GROUP_STATE, "GaveUp", r->gave_up);
         g_key_file_set_string(k, GROUP_STATE, "HandledInvocation", r->handled_invocation);
 
-        /* GLib aborts rather than return NULL on OOM; the caller frees with free(), so copy. */
-        data = g_key_file_to_data(k, &size, NULL);
-        copy = malloc(size + 1);
-        if (!copy)
-                return -ENOMEM;
-        memcpy(copy, data, size + 1);
-        *ret = copy;
-        *ret_size = size;
-        return 0;
+        return keyfile_to_data(k, SIZE_MAX, ret, ret_size);
 }
 
 static const char *const instance_keys[] = {
@@ -172,165 +144,16 @@ static const char *const state_keys[] = {
         "WantRunning", "RestartCount", "LastExitCode", "LastResult", "RestartWindowStartUSec",
         "RestartWindowFailures", "ConsecutiveFailures", "RestartAtUSec", "GaveUp", "HandledInvocation",
 };
-_Static_assert(ELEMENTSOF(instance_keys) <= 32 && ELEMENTSOF(state_keys) <= 32, "seen-masks are uint32_t");
-
-/* GKeyFile merges a group given twice: count the group lines of the text itself. */
-static size_t count_group_lines(const char *data, size_t size) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < size; ) {
-                const char *nl = memchr(data + i, '\n', size - i);
-                size_t end = nl ? (size_t) (nl - data) : size;
-
-                while (i < end && g_ascii_isspace(data[i]))
-                        i++;
-                if (i < end && data[i] == '[')
-                        n++;
-                i = end + 1;
-        }
-        return n;
-}
-
-static bool group_keys_valid(GKeyFile *k, const char *group, const char *const *known, size_t n_known) {
-        g_auto(GStrv) keys = g_key_file_get_keys(k, group, NULL, NULL);
-        uint32_t seen = 0;
-
-        for (char **key = keys; key && *key; key++) {
-                size_t i;
-
-                for (i = 0; i < n_known; i++)
-                        if (streq(*key, known[i]))
-                                break;
-                /* g_key_file_get_keys() lists a key given twice twice; GKeyFile would use the last. */
-                if (i >= n_known || (seen & (UINT32_C(1) << i)))
-                        return false;
-                seen |= UINT32_C(1) << i;
-        }
-        return true;
-}
-
+_Static_assert(ELEMENTSOF(instance_keys) <= KEYFILE_GROUP_KEYS_MAX && ELEMENTSOF(state_keys) <= KEYFILE_GROUP_KEYS_MAX,
+               "too many keys for keyfile_load_strict()");
 /* Exactly the groups and keys orchd writes, each once: anything else means the file is not one
  * we wrote, and guessing what it meant could resurrect a damaged record. */
-static const char *check_structure(GKeyFile *k, const char *data, size_t size) {
-        g_auto(GStrv) groups = g_key_file_get_groups(k, NULL);
-
-        for (char **g = groups; g && *g; g++)
-                if (!streq(*g, GROUP_INSTANCE) && !streq(*g, GROUP_STATE))
-                        return "the file has an unknown group";
-        if (!g_key_file_has_group(k, GROUP_INSTANCE) || !g_key_file_has_group(k, GROUP_STATE))
-                return "the file lacks the [Instance] or [State] group";
-        if (count_group_lines(data, size) != 2)
-                return "the file has a group more than once";
-        if (!group_keys_valid(k, GROUP_INSTANCE, instance_keys, ELEMENTSOF(instance_keys)) ||
-            !group_keys_valid(k, GROUP_STATE, state_keys, ELEMENTSOF(state_keys)))
-                return "the file has an unknown or repeated key";
-        return NULL;
-}
-
-/* Canonical decimal only: no sign, no spaces, no leading zeros, no overflow. */
-static int parse_u64(const char *v, uint64_t max, uint64_t *ret) {
-        size_t n = strlen(v);
-        char *end;
-        uint64_t u;
-
-        if (n == 0 || strspn(v, "0123456789") != n || (v[0] == '0' && n > 1))
-                return -EINVAL;
-        errno = 0;
-        u = g_ascii_strtoull(v, &end, 10);
-        if (errno != 0 || *end != '\0' || u > max)
-                return -EINVAL;
-        *ret = u;
-        return 0;
-}
-
-static int get_u64(GKeyFile *k, const char *group, const char *key, uint64_t max, uint64_t *ret) {
-        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
-
-        if (!v)
-                return -EINVAL;
-        return parse_u64(v, max, ret);
-}
-
-static int get_u32(GKeyFile *k, const char *group, const char *key, uint32_t *ret) {
-        uint64_t u;
-        int q;
-
-        q = get_u64(k, group, key, UINT32_MAX, &u);
-        if (q < 0)
-                return q;
-        *ret = (uint32_t) u;
-        return 0;
-}
-
-static int get_i32(GKeyFile *k, const char *group, const char *key, int32_t *ret) {
-        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
-        bool negative;
-        uint64_t u;
-
-        if (!v)
-                return -EINVAL;
-        negative = v[0] == '-';
-        if (parse_u64(v + negative, negative ? (uint64_t) INT32_MAX + 1 : INT32_MAX, &u) < 0)
-                return -EINVAL;
-        if (negative && u == 0)
-                return -EINVAL;         /* "-0" is not what we write */
-        *ret = negative ? (int32_t) -(int64_t) u : (int32_t) u;
-        return 0;
-}
-
-static int get_bool(GKeyFile *k, const char *group, const char *key, bool *ret) {
-        g_autofree char *v = g_key_file_get_value(k, group, key, NULL);
-
-        /* Only what g_key_file_set_boolean() writes. */
-        if (!v || (!streq(v, "true") && !streq(v, "false")))
-                return -EINVAL;
-        *ret = streq(v, "true");
-        return 0;
-}
-
-/* An optional key that is missing leaves *RET untouched and returns 0. */
-static int get_string(GKeyFile *k, const char *group, const char *key, bool required, char **ret) {
-        g_autoptr(GError) e = NULL;
-        g_autofree char *v = NULL;
-        char *copy;
-
-        if (!g_key_file_has_key(k, group, key, NULL))
-                return required ? -EINVAL : 0;
-        /* GKeyFile lets unknown escapes through unless it has a GError to report them in. */
-        v = g_key_file_get_string(k, group, key, &e);
-        if (!v || e)
-                return -EINVAL;         /* a bad escape (a value is returned anyway), or not UTF-8 */
-        copy = strdup(v);
-        if (!copy)
-                return -ENOMEM;
-        free(*ret);
-        *ret = copy;
-        return 0;
-}
-
-static int get_strv(GKeyFile *k, const char *group, const char *key, bool required, char ***ret) {
-        g_autoptr(GError) e = NULL;
-        g_auto(GStrv) v = NULL;
-        _cleanup_strv_free_ char **copy = NULL;
-        gsize n;
-
-        if (!g_key_file_has_key(k, group, key, NULL))
-                return required ? -EINVAL : 0;
-        v = g_key_file_get_string_list(k, group, key, &n, &e);
-        if (!v || e)
-                return -EINVAL;
-        copy = calloc(n + 1, sizeof(char *));
-        if (!copy)
-                return -ENOMEM;
-        for (gsize i = 0; i < n; i++) {
-                copy[i] = strdup(v[i]);
-                if (!copy[i])
-                        return -ENOMEM;
-        }
-        strv_free(*ret);
-        *ret = TAKE_PTR(copy);
-        return 0;
-}
+#define LACKS_GROUP "the file lacks the [Instance] or [State] group"
+static const KeyfileGroup instance_groups[] = {
+        { GROUP_INSTANCE, instance_keys, ELEMENTSOF(instance_keys), LACKS_GROUP },
+        { GROUP_STATE, state_keys, ELEMENTSOF(state_keys), LACKS_GROUP },
+};
+#undef LACKS_GROUP
 
 /* Fills R from K, with *RET_REASON naming the first key that is missing or bad. */
 static int record_from_key_file(GKeyFile *k, InstanceRecord *r, const char **ret_reason) {
@@ -339,56 +162,53 @@ static int record_from_key_file(GKeyFile *k, InstanceRecord *r, const char **ret
         uint64_t u;
         int q;
 
-#define FIELD(expr, key)                                                        \
-        do {                                                                    \
-                q = (expr);                                                     \
-                if (q < 0) {                                                    \
-                        *ret_reason = key " is missing or not valid";           \
-                        return q;                                               \
-                }                                                               \
-        } while (0)
-
-        FIELD(get_string(k, GROUP_INSTANCE, "Id", true, &id), "Id");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "Id", true, &id), "Id");
         if (!uuid7_is_valid(id)) {
                 *ret_reason = "Id is not a UUIDv7";
                 return -EINVAL;
         }
         memcpy(c->id, id, sizeof c->id);
-        FIELD(get_string(k, GROUP_INSTANCE, "Name", true, &c->name), "Name");
-        FIELD(get_string(k, GROUP_INSTANCE, "Description", false, &c->description), "Description");
-        FIELD(get_strv(k, GROUP_INSTANCE, "ExecStart", true, &c->argv), "ExecStart");
-        FIELD(get_strv(k, GROUP_INSTANCE, "Environment", false, &c->environment), "Environment");
-        FIELD(get_string(k, GROUP_INSTANCE, "WorkingDirectory", false, &c->working_directory), "WorkingDirectory");
-        FIELD(get_string(k, GROUP_INSTANCE, "User", false, &c->user), "User");
-        FIELD(get_string(k, GROUP_INSTANCE, "Restart", true, &restart), "Restart");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "Name", true, &c->name), "Name");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "Description", false, &c->description), "Description");
+        KEYFILE_FIELD(keyfile_get_strv(k, GROUP_INSTANCE, "ExecStart", true, &c->argv), "ExecStart");
+        KEYFILE_FIELD(keyfile_get_strv(k, GROUP_INSTANCE, "Environment", false, &c->environment), "Environment");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "WorkingDirectory", false, &c->working_directory),
+                      "WorkingDirectory");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "User", false, &c->user), "User");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_INSTANCE, "Restart", true, &restart), "Restart");
         c->restart = restart_policy_from_string(restart);
-        FIELD(c->restart < 0 ? -EINVAL : 0, "Restart");
-        FIELD(get_u32(k, GROUP_INSTANCE, "RestartAttempts", &c->restart_attempts), "RestartAttempts");
-        FIELD(get_u64(k, GROUP_INSTANCE, "RestartWindowUSec", UINT64_MAX, &c->restart_window_usec), "RestartWindowUSec");
-        FIELD(get_strv(k, GROUP_INSTANCE, "Operators", false, &c->operators), "Operators");
-        FIELD(get_strv(k, GROUP_INSTANCE, "Requires", false, &c->requires), "Requires");
-        FIELD(get_u64(k, GROUP_INSTANCE, "WatchdogUSec", UINT64_MAX, &c->watchdog_usec), "WatchdogUSec");
-        FIELD(get_u64(k, GROUP_INSTANCE, "MemoryMax", UINT64_MAX, &c->memory_max), "MemoryMax");
-        FIELD(get_u64(k, GROUP_INSTANCE, "CPUWeight", UINT64_MAX, &c->cpu_weight), "CPUWeight");
+        KEYFILE_FIELD(c->restart < 0 ? -EINVAL : 0, "Restart");
+        KEYFILE_FIELD(keyfile_get_u32(k, GROUP_INSTANCE, "RestartAttempts", &c->restart_attempts), "RestartAttempts");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "RestartWindowUSec", UINT64_MAX, &c->restart_window_usec),
+                      "RestartWindowUSec");
+        KEYFILE_FIELD(keyfile_get_strv(k, GROUP_INSTANCE, "Operators", false, &c->operators), "Operators");
+        KEYFILE_FIELD(keyfile_get_strv(k, GROUP_INSTANCE, "Requires", false, &c->requires), "Requires");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "WatchdogUSec", UINT64_MAX, &c->watchdog_usec),
+                      "WatchdogUSec");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "MemoryMax", UINT64_MAX, &c->memory_max), "MemoryMax");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "CPUWeight", UINT64_MAX, &c->cpu_weight), "CPUWeight");
         /* (uid_t) -1 is "no user" to the kernel: never an owner. */
-        FIELD(get_u64(k, GROUP_INSTANCE, "OwnerUID", UINT32_MAX - 1, &u), "OwnerUID");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "OwnerUID", UINT32_MAX - 1, &u), "OwnerUID");
         c->owner_uid = (uid_t) u;
-        FIELD(get_u64(k, GROUP_INSTANCE, "CreatedUSec", UINT64_MAX, &c->created_usec), "CreatedUSec");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_INSTANCE, "CreatedUSec", UINT64_MAX, &c->created_usec), "CreatedUSec");
 
-        FIELD(get_bool(k, GROUP_STATE, "WantRunning", &r->want_running), "WantRunning");
-        FIELD(get_u32(k, GROUP_STATE, "RestartCount", &r->restart_count), "RestartCount");
-        FIELD(get_i32(k, GROUP_STATE, "LastExitCode", &r->last_exit_code), "LastExitCode");
-        FIELD(get_string(k, GROUP_STATE, "LastResult", false, &r->last_result), "LastResult");
-        FIELD(get_u64(k, GROUP_STATE, "RestartWindowStartUSec", UINT64_MAX, &r->restart_window_start_usec),
-              "RestartWindowStartUSec");
-        FIELD(get_u32(k, GROUP_STATE, "RestartWindowFailures", &r->restart_window_failures), "RestartWindowFailures");
-        FIELD(get_u32(k, GROUP_STATE, "ConsecutiveFailures", &r->consecutive_failures), "ConsecutiveFailures");
-        FIELD(get_u64(k, GROUP_STATE, "RestartAtUSec", UINT64_MAX, &r->restart_at_usec), "RestartAtUSec");
-        FIELD(get_bool(k, GROUP_STATE, "GaveUp", &r->gave_up), "GaveUp");
-        FIELD(get_string(k, GROUP_STATE, "HandledInvocation", true, &invocation), "HandledInvocation");
-        FIELD(strlen(invocation) < sizeof r->handled_invocation ? 0 : -EINVAL, "HandledInvocation");
+        KEYFILE_FIELD(keyfile_get_bool(k, GROUP_STATE, "WantRunning", &r->want_running), "WantRunning");
+        KEYFILE_FIELD(keyfile_get_u32(k, GROUP_STATE, "RestartCount", &r->restart_count), "RestartCount");
+        KEYFILE_FIELD(keyfile_get_i32(k, GROUP_STATE, "LastExitCode", &r->last_exit_code), "LastExitCode");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_STATE, "LastResult", false, &r->last_result), "LastResult");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_STATE, "RestartWindowStartUSec", UINT64_MAX,
+                                      &r->restart_window_start_usec),
+                      "RestartWindowStartUSec");
+        KEYFILE_FIELD(keyfile_get_u32(k, GROUP_STATE, "RestartWindowFailures", &r->restart_window_failures),
+                      "RestartWindowFailures");
+        KEYFILE_FIELD(keyfile_get_u32(k, GROUP_STATE, "ConsecutiveFailures", &r->consecutive_failures),
+                      "ConsecutiveFailures");
+        KEYFILE_FIELD(keyfile_get_u64(k, GROUP_STATE, "RestartAtUSec", UINT64_MAX, &r->restart_at_usec),
+                      "RestartAtUSec");
+        KEYFILE_FIELD(keyfile_get_bool(k, GROUP_STATE, "GaveUp", &r->gave_up), "GaveUp");
+        KEYFILE_FIELD(keyfile_get_string(k, GROUP_STATE, "HandledInvocation", true, &invocation), "HandledInvocation");
+        KEYFILE_FIELD(strlen(invocation) < sizeof r->handled_invocation ? 0 : -EINVAL, "HandledInvocation");
         strcpy(r->handled_invocation, invocation);
-#undef FIELD
 
         return instance_record_validate(r, ret_reason);
 }
@@ -401,34 +221,9 @@ int instance_record_from_data(const char *data, size_t size, InstanceRecord *ret
 
         instance_record_init(&r);
 
-        /* Written files end with a newline: a file cut short, even between the digits of a number,
-         * does not (and one cut between lines lacks a required key). */
-        if (size == 0)
-                reason = "the file is empty";
-        else if (size > STORE_FILE_SIZE_MAX)
-                reason = "the file is larger than 4 MiB";
-        else if (memchr(data, '\0', size))
-                reason = "the file contains a NUL byte";
-        else if (data[size - 1] != '\n')
-                reason = "the file is truncated (no final newline)";
-        if (reason) {
-                q = -EINVAL;
+        q = keyfile_load_strict(data, size, instance_groups, ELEMENTSOF(instance_groups), &k, &reason);
+        if (q < 0)
                 goto fail;
-        }
-
-        k = g_key_file_new();
-        /* Without KEEP_TRANSLATIONS, GKeyFile silently drops "Key[xx]=" lines for other
-         * locales: keep them, to be refused as unknown keys. */
-        if (!g_key_file_load_from_data(k, data, size, G_KEY_FILE_KEEP_TRANSLATIONS, NULL)) {
-                reason = "the file is not a valid key file";
-                q = -EINVAL;
-                goto fail;
-        }
-        reason = check_structure(k, data, size);
-        if (reason) {
-                q = -EINVAL;
-                goto fail;
-        }
         q = record_from_key_file(k, &r, &reason);
         if (q < 0)
                 goto fail;

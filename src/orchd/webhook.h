@@ -13,10 +13,10 @@
 #include <systemd/sd-event.h>
 
 #include "macro.h"
+#include "webhook-url.h"
 
 /* Transfers run at once per client; later ones wait, in the order they were posted. */
 #define WEBHOOK_CONCURRENCY_MAX 32U
-#define WEBHOOK_URL_MAX 2048U
 
 typedef struct WebhookClient WebhookClient;
 
@@ -69,14 +69,7 @@ int webhook_post(WebhookClient *w, const char *url, const char *body, const Webh
 /* Transfers not finished: queued + in flight + waiting to retry. */
 unsigned webhook_client_pending(const WebhookClient *w);
 
-/* Pure: an http:// or https:// URL (scheme case-insensitive) with a non-empty host (and a port
- * 1-65535 if one is given), printable ASCII only (no whitespace, no control characters), at most
- * WEBHOOK_URL_MAX bytes. */
-bool webhook_url_is_valid(const char *url);
 
-/* Pure: the part of a valid URL that may be logged, "scheme://host[:port]" with the scheme in
- * lower case: no user info, path, query or fragment. -EINVAL for an invalid URL. */
-int webhook_url_origin(const char *url, char **ret);
 
 /* Pure: the delay before try number ATTEMPT + 1, after ATTEMPT (>= 1) failed tries:
  * retry_initial_usec doubled ATTEMPT - 1 times, capped at retry_max_usec. */

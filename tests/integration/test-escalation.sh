@@ -31,7 +31,7 @@ StableSec=2
 
 [Escalation]
 Operators=alice
-AckTimeoutSec=2
+AckTimeoutSec=4
 RepeatSec=3
 NotifyBurst=3
 NotifyIntervalSec=4
@@ -60,6 +60,13 @@ has_alert() { local p; p=$(alert_path "$1") && [ -n "$p" ] && [ "$p" != / ]; }
 export -f sb instance_prop alert_path alert_prop has_alert count_lines
 export ORCHD_BUILD_DIR SANDBOX_TOOL ORCHD_DEST ORCHD_PATH ORCHD_MANAGER ORCHD_INSTANCE ALERT_IFACE
 
+# Desktop agents of two users: nobody (alice's User=, a recipient) and daemon (no contact).
+agent=$ORCHD_BUILD_DIR/tests/integration/orchd-test-agent
+for user in nobody daemon; do
+        sb runuser -u $user -- sh -c "setsid $agent /var/tmp/agent-$user.log > /dev/null 2>&1 < /dev/null &"
+done
+check "two desktop agents registered" wait_until 10 bash -c 'sb grep -q registered /var/tmp/agent-nobody.log && sb grep -q registered /var/tmp/agent-daemon.log'
+
 # --- A give-up raises an alert for the operator, with the log lines of the failing run.
 manager_call AddInstance 'sasa{sv}' walle 3 /bin/sh -c 'echo "walle: battery at 3%"; echo "walle: cannot move" >&2; exit 3' 3 \
         Restart s on-failure RestartAttempts u 3 Start b true > /dev/null 2>&1
@@ -76,15 +83,17 @@ check_eq "as a JSON POST to her URL with the alert's facts and log" \
         "/hooks/alice?token=s3cret application/json $alert walle 1 open raised alice True" \
         "$(printf '%s' "$hook" | python3 -c 'import json,sys; r=json.load(sys.stdin); b=json.loads(r["body"]); print(r["path"], r["type"], b["alert_id"], b["instance"], b["level"], b["state"], b["event"], b["contact"], any("cannot move" in l for l in b["log"]))')"
 check_eq "bob (superior) heard nothing yet" 0 "$(count_lines bob.log walle)"
+check "alice's desktop agent (uid of User=nobody) got Agent.Notify" wait_until 10 sb grep -q "^$alert walle 1 " /var/tmp/agent-nobody.log
+check_match "with the answers offered, a summary and the log lines" \
+        "^$alert walle 1 acknowledge,escalate,restart,resolve\|walle: gave up \(level 1\)\|Instance walle gave up.*cannot move" \
+        "$(sb grep "^$alert" /var/tmp/agent-nobody.log)"
+check_eq "the agent of a user who is no recipient got nothing" registered "$(sb cat /var/tmp/agent-daemon.log)"
 check_eq "AlertRaised was broadcast once" 1 "$(signals AlertRaised)"
 check_eq "InstanceGaveUp was broadcast once" 1 "$(signals InstanceGaveUp)"
 check_eq "the broadcast signals carry no log text" "" "$(sb grep -o 'cannot move' /var/tmp/signals.log)"
 check_match "the journal has the alert with its MESSAGE_ID, also under the instance's unit" "$alert" \
         "$(sb journalctl -u orchd-walle.service MESSAGE_ID=246be3abad71478399fbdc6a64287818 -o export | grep ^ORCHD_ALERT_ID=)"
-check "journalctl --update-catalog reads orchd's catalog" sb journalctl --update-catalog
-check_match "journalctl -x explains the entry" "Subject: Alert raised for instance walle" \
-        "$(sb journalctl -x --no-pager -n 1 MESSAGE_ID=246be3abad71478399fbdc6a64287818 2>&1)"
-check_match "orchctl status shows the open alert" "Alert: $alert open, level 1" "$(sb orchctl status walle)"
+check_match "orchctl status shows the open alert" "Alert: $alert open, level [12]" "$(sb orchctl status walle)"
 check_match "GetLog gives the log lines to root" 'walle: battery at 3%' "$(sb busctl call "$ORCHD_DEST" "$(alert_path walle)" "$ALERT_IFACE" GetLog)"
 check_error "an ordinary user who is no recipient may not read them" 'InteractiveAuthorizationRequired' \
         sb runuser -u daemon -- gdbus call --system --dest "$ORCHD_DEST" --object-path "$(alert_path walle)" --method "$ALERT_IFACE.GetLog"
@@ -94,7 +103,7 @@ check_match "the alert's recipient (User=nobody) may" 'cannot move' \
 # --- No acknowledgement within AckTimeoutSec: the superior; then repeated every RepeatSec.
 check "without an acknowledgement it escalates to level 2" wait_until 10 bash -c '[ "$(alert_prop walle Level)" = 2 ]'
 raised=$(alert_prop walle RaisedUSec) escalated=$(alert_prop walle EscalatedUSec)
-check "after AckTimeoutSec=2 (took $(( (escalated - raised) / 1000 )) ms)" test $((escalated - raised)) -ge 1990000 -a $((escalated - raised)) -le 2600000
+check "after AckTimeoutSec=4 (took $(( (escalated - raised) / 1000 )) ms)" test $((escalated - raised)) -ge 3990000 -a $((escalated - raised)) -le 4600000
 check "bob's exec channel ran at level 2" wait_until 10 bash -c '[ "$(count_lines bob.log "^walle level=2 event=timer")" -ge 1 ]'
 check_eq "AlertEscalated was broadcast" 1 "$(signals AlertEscalated)"
 check "unacknowledged at the top level, it is repeated to bob" wait_until 10 bash -c '[ "$(count_lines bob.log "^walle level=2")" -ge 2 ]'
@@ -134,7 +143,7 @@ check "orchd is back after kill -9" wait_until 20 bash -c '[ "$(alert_prop robo 
 check "the alert's timer still escalates it" wait_until 10 bash -c '[ "$(alert_prop robo Level)" = 2 ]'
 esc=$(alert_prop robo EscalatedUSec)
 check "on time despite the restart of orchd ($(( (esc - robo_raised) / 1000 )) ms after it was raised)" \
-        test $((esc - robo_raised)) -ge 1990000 -a $((esc - robo_raised)) -le 4000000
+        test $((esc - robo_raised)) -ge 3990000 -a $((esc - robo_raised)) -le 6000000
 check "its state file is valid and no temporary file is left" sb sh -c "test -f /var/lib/orchd/$robo_alert.alert && ! ls -a /var/lib/orchd | grep -q '^\.#'"
 
 # --- A stable run resolves the alert by itself.
@@ -146,6 +155,14 @@ sb touch /var/tmp/fixed
 check "started again by a person" sb orchctl start flaky
 check "after StableSec of running its alert resolves itself" wait_until 10 bash -c '[ "$(alert_path flaky)" = / ]'
 check_eq "resolved by orchd" "resolved orchd" "$(manager_call ListAlerts | grep -o "\"$flaky_alert\" \"flaky\" \"resolved\"" | cut -d' ' -f3 | tr -d '"') $(sb busctl get-property "$ORCHD_DEST" "$(manager_call GetAlert s "$flaky_alert" | sed 's/^o "\(.*\)"$/\1/')" "$ALERT_IFACE" ResolvedBy | sed 's/^s "\(.*\)"$/\1/')"
+
+# --- A run of StableSec resets the backoff: every restart of a robot that fails after 2.3 s
+# waits the first delay (0.05 s ±10 %) again, not 0.1, 0.2, ...
+manager_call AddInstance 'sasa{sv}' steady 3 /bin/sh -c 'sleep 2.3; exit 1' 3 Restart s on-failure RestartAttempts u 100 Start b true > /dev/null 2>&1
+check "steady has been restarted three times" wait_until 15 bash -c '[ "$(instance_prop steady RestartCount)" -ge 3 ]'
+delays=$(sb journalctl --no-pager -o cat -u orchd.service | sed -n 's/^Instance steady: run ended.*restarting in \([0-9.]*\) s\.$/\1/p' | head -3 | tr '\n' ' ')
+check_match "each delay is the first one again ($delays)" '^0\.0(4[5-9]|5[0-5])[0-9]* 0\.0(4[5-9]|5[0-5])[0-9]* 0\.0(4[5-9]|5[0-5])[0-9]* $' "$delays"
+manager_call RemoveInstance s steady > /dev/null
 
 # --- Webhooks that are down or never answer: reported in the journal, orchd stays responsive.
 manager_call SetContact 'sa{sv}' dave 2 Role s operator Webhook s "http://127.0.0.1:$down_port/x" > /dev/null
@@ -202,9 +219,13 @@ check_match "every problem" '60-bad.conf:5: Role=boss.*60-bad.conf:6: Pager' "$o
 check_exit "orchd --verify-config fails on it" 1 sb orchd --verify-config
 manager_call AddInstance 'sasa{sv}' after 3 /bin/sh -c 'exit 1' 3 Restart s on-failure RestartAttempts u 1 Start b true > /dev/null 2>&1
 check "an instance gives up after the refused reload" wait_until 10 has_alert after
-check_eq "its alert still has AckTimeoutSec=2 (the running configuration stayed)" 2000000 \
+check_eq "its alert still has AckTimeoutSec=4 (the running configuration stayed)" 4000000 \
         "$(( $(alert_prop after NextActionUSec) - $(alert_prop after RaisedUSec) ))"
 sb rm /etc/orchd/orchd.conf.d/60-bad.conf
+
+check "journalctl --update-catalog reads orchd's catalog" sb journalctl --update-catalog
+check_match "journalctl -x explains the entry" "Subject: Alert raised for instance walle" \
+        "$(sb journalctl -x --no-pager -n 1 MESSAGE_ID=246be3abad71478399fbdc6a64287818 ORCHD_INSTANCE=walle 2>&1)"
 
 # Introspection of an Alert object matches the contract.
 live=$(mktemp "$ORCHD_SANDBOX/introspect.XXXXXX")

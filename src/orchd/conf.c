@@ -48,6 +48,7 @@ void config_init(Config *c) {
                 .notify_interval_usec = 60 * USEC_PER_SEC,
                 .webhook_timeout_usec = 5 * USEC_PER_SEC,
                 .webhook_attempts = 4,
+                .desktop_ack_timeout_usec = 60 * USEC_PER_SEC,
         };
 }
 
@@ -195,7 +196,8 @@ static const char *apply(Config *c, const char *group, const char *key, const ch
                 uint64_t *t = streq(key, "AckTimeoutSec") ? &c->ack_timeout_usec :
                               streq(key, "RepeatSec") ? &c->repeat_usec :
                               streq(key, "NotifyIntervalSec") ? &c->notify_interval_usec :
-                              streq(key, "WebhookTimeoutSec") ? &c->webhook_timeout_usec : NULL;
+                              streq(key, "WebhookTimeoutSec") ? &c->webhook_timeout_usec :
+                              streq(key, "DesktopAckTimeoutSec") ? &c->desktop_ack_timeout_usec : NULL;
                 if (t == &c->webhook_timeout_usec)
                         return parse_seconds(value, t) < 0 || *t == 0 ? "must be a time in seconds above 0, e.g. 5" : NULL;
                 if (t)

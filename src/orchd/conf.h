@@ -41,6 +41,7 @@ typedef struct Config {
         uint64_t notify_interval_usec;  /* ... per this window; the rest are sent grouped */
         uint64_t webhook_timeout_usec;  /* per attempt */
         uint32_t webhook_attempts;
+        uint64_t desktop_ack_timeout_usec; /* desktop first; exec and webhook if not acknowledged */
         /* [Contact NAME] */
         Contact *contacts;
         size_t n_contacts;

@@ -15,6 +15,7 @@
 #include "json-writer.h"
 #include "log.h"
 #include "notifier.h"
+#include "presence.h"
 #include "ratelimit.h"
 #include "webhook.h"
 
@@ -64,8 +65,18 @@ typedef struct Agent {
         sd_bus_track *track;
 } Agent;
 
+/* A desktop notification waiting to be acknowledged before the contact's other channels. */
+typedef struct DesktopWait {
+        Notifier *notifier;
+        char *alert_id, *contact, *event;
+        unsigned level;
+        unsigned fallback;          /* ChannelMask */
+        sd_event_source *timer;
+} DesktopWait;
+
 struct Notifier {
         Manager *manager;
+        GPtrArray *desktop_waits;   /* DesktopWait* */
         WebhookClient *webhook;
         GHashTable *outboxes;       /* key → Outbox* */
         GHashTable *agents;         /* key → Agent* */
@@ -144,6 +155,17 @@ static void agent_free(gpointer p) {
         free(a);
 }
 
+static void desktop_wait_free(gpointer p) {
+        DesktopWait *w = p;
+        if (!w)
+                return;
+        sd_event_source_disable_unref(w->timer);
+        free(w->alert_id);
+        free(w->contact);
+        free(w->event);
+        free(w);
+}
+
 int notifier_new(Manager *m, Notifier **ret) {
         _cleanup_(notifier_freep) Notifier *n = calloc(1, sizeof(Notifier));
         int r;
@@ -153,6 +175,7 @@ int notifier_new(Manager *m, Notifier **ret) {
         n->manager = m;
         n->outboxes = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, outbox_free);
         n->agents = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, agent_free);
+        n->desktop_waits = g_ptr_array_new_with_free_func(desktop_wait_free);
         r = webhook_client_new(m->event, &n->webhook);
         if (r < 0)
                 return r;
@@ -164,6 +187,8 @@ Notifier *notifier_free(Notifier *n) {
         if (!n)
                 return NULL;
         webhook_client_free(n->webhook);
+        if (n->desktop_waits)
+                g_ptr_array_free(n->desktop_waits, true);
         if (n->outboxes)
                 g_hash_table_destroy(n->outboxes);
         if (n->agents)
@@ -618,10 +643,101 @@ static bool contact_has_channel(Notifier *n, const Contact *c, Channel channel) 
         }
 }
 
+/* Sends one notice of the alert to CONTACT over CHANNEL, through its outbox's rate limit. */
+static int notify_channel(Notifier *n, Alert *a, const Contact *c, Channel ch, unsigned level, const char *event) {
+        Manager *m = n->manager;
+        Outbox *o = outbox_get(n, c->name, ch);
+        Notice *notice = o ? notice_new(a, level, event) : NULL;
+        uint64_t now;
+        int r;
+
+        if (!notice)
+                return -ENOMEM;
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        a->record.notifications++;
+        if (o->held->len == 0 && ratelimit_allow(&o->limit, now)) {
+                g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func(notice_free);
+                g_ptr_array_add(one, notice);
+                deliver(n, c->name, ch, one);
+                return 0;
+        }
+        /* Held back: goes out grouped when the window ends. */
+        g_ptr_array_add(o->held, notice);
+        if (!o->flush)
+                r = sd_event_add_time(m->event, &o->flush, CLOCK_MONOTONIC, ratelimit_next_usec(&o->limit, now),
+                                      USEC_PER_MSEC, on_outbox_flush, o);
+        else {
+                r = sd_event_source_set_time(o->flush, ratelimit_next_usec(&o->limit, now));
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(o->flush, SD_EVENT_ONESHOT);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to schedule grouped notifications: %m");
+        return 0;
+}
+
+static void notify_mask(Notifier *n, Alert *a, const Contact *c, unsigned mask, unsigned level, const char *event) {
+        static const unsigned bit[_CHANNEL_MAX] = {
+                [CHANNEL_AGENT] = CHANNEL_MASK_AGENT,
+                [CHANNEL_EXEC] = CHANNEL_MASK_EXEC,
+                [CHANNEL_WEBHOOK] = CHANNEL_MASK_WEBHOOK,
+        };
+
+        for (Channel ch = 0; ch < _CHANNEL_MAX; ch++)
+                if ((mask & bit[ch]) && notify_channel(n, a, c, ch, level, event) == -ENOMEM) {
+                        log_oom();
+                        return;
+                }
+}
+
+
+/* The desktop notification was not acknowledged in time: the contact's other channels. */
+static int on_desktop_wait(sd_event_source *s, uint64_t usec, void *userdata) {
+        DesktopWait *w = userdata;
+        Notifier *n = w->notifier;
+        Alert *a = manager_find_alert(n->manager, w->alert_id);
+        const Contact *c = manager_find_contact(n->manager, w->contact);
+
+        (void) s, (void) usec;
+        if (a && c && a->record.progress.state == ALERT_OPEN && a->record.progress.level == w->level) {
+                log_info("Alert %s: %s did not acknowledge it at the desktop; trying the other channels.",
+                         a->record.id, c->name);
+                notify_mask(n, a, c, w->fallback, w->level, w->event);
+        }
+        g_ptr_array_remove_fast(n->desktop_waits, w);
+        return 0;
+}
+
+static void schedule_desktop_wait(Notifier *n, Alert *a, const Contact *c, unsigned fallback, unsigned level,
+                                  const char *event) {
+        Manager *m = n->manager;
+        DesktopWait *w = calloc(1, sizeof(DesktopWait));
+        int r;
+
+        if (!w || !(w->alert_id = strdup(a->record.id)) || !(w->contact = strdup(c->name)) ||
+            !(w->event = strdup(event))) {
+                desktop_wait_free(w);
+                log_oom();
+                return;
+        }
+        w->notifier = n;
+        w->fallback = fallback;
+        w->level = level;
+        r = sd_event_add_time_relative(m->event, &w->timer, CLOCK_MONOTONIC, m->config.desktop_ack_timeout_usec,
+                                       USEC_PER_MSEC, on_desktop_wait, w);
+        if (r < 0) {
+                /* Better twice than never: the other channels now. */
+                log_warning_errno(r, "Failed to arm the desktop acknowledgement timer: %m");
+                desktop_wait_free(w);
+                notify_mask(n, a, c, fallback, level, event);
+                return;
+        }
+        g_ptr_array_add(n->desktop_waits, w);
+}
+
 void notifier_alert(Notifier *n, Alert *a, unsigned level, const char *event) {
         Manager *m = n->manager;
         _cleanup_strv_free_ char **recipients = NULL;
-        uint64_t now;
         int r;
 
         r = alert_recipients(m, a, level, &recipients);
@@ -634,43 +750,20 @@ void notifier_alert(Notifier *n, Alert *a, unsigned level, const char *event) {
                             a->record.id, a->record.instance_name, level);
                 return;
         }
-        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         STRV_FOREACH(name, recipients) {
                 const Contact *c = manager_find_contact(m, *name);
+                uid_t uid;
+                bool agent, desktop;
+                ChannelPlan plan;
 
-                for (Channel ch = 0; c && ch < _CHANNEL_MAX; ch++) {
-                        Outbox *o;
-                        Notice *notice;
-
-                        if (!contact_has_channel(n, c, ch))
-                                continue;
-                        o = outbox_get(n, c->name, ch);
-                        notice = o ? notice_new(a, level, event) : NULL;
-                        if (!notice) {
-                                log_oom();
-                                return;
-                        }
-                        a->record.notifications++;
-                        if (o->held->len == 0 && ratelimit_allow(&o->limit, now)) {
-                                g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func(notice_free);
-                                g_ptr_array_add(one, notice);
-                                deliver(n, c->name, ch, one);
-                                continue;
-                        }
-                        /* Held back: goes out grouped when the window ends. */
-                        g_ptr_array_add(o->held, notice);
-                        if (!o->flush)
-                                r = sd_event_add_time(m->event, &o->flush, CLOCK_MONOTONIC,
-                                                      ratelimit_next_usec(&o->limit, now), USEC_PER_MSEC,
-                                                      on_outbox_flush, o);
-                        else {
-                                r = sd_event_source_set_time(o->flush, ratelimit_next_usec(&o->limit, now));
-                                if (r >= 0)
-                                        r = sd_event_source_set_enabled(o->flush, SD_EVENT_ONESHOT);
-                        }
-                        if (r < 0)
-                                log_error_errno(r, "Failed to schedule grouped notifications: %m");
-                }
+                if (!c)
+                        continue;
+                agent = contact_has_channel(n, c, CHANNEL_AGENT);
+                desktop = agent && c->user && exec_contact_uid(c->user, &uid) >= 0 && presence_user_at_desktop(uid);
+                plan = presence_plan(agent, desktop, c->exec, c->webhook);
+                notify_mask(n, a, c, plan.now, level, event);
+                if (plan.fallback)
+                        schedule_desktop_wait(n, a, c, plan.fallback, level, event);
         }
 }
 

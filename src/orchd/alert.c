@@ -440,8 +440,11 @@ static void log_wait_end(Alert *a) {
         a->log_timeout = sd_event_source_disable_unref(a->log_timeout);
         a->log_journal = (sd_journal_close(a->log_journal), NULL);
         a->log_notify_level = 0;
-        if (level > 0 && a->record.progress.state != ALERT_RESOLVED)
+        if (level > 0 && a->record.progress.state != ALERT_RESOLVED) {
                 notifier_alert(a->manager->notifier, a, level, "raised");
+                /* Its Notifications count says, after a restart of orchd, that it was sent. */
+                alert_save(a);
+        }
 }
 
 static int on_log_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -508,8 +511,8 @@ static void notify_with_log(Alert *a, unsigned level) {
                 strv_free(lines);
         return;
 now:
+        a->log_notify_level = level;
         log_wait_end(a);
-        notifier_alert(m->notifier, a, level, "raised");
 }
 
 static char *give_up_message(Instance *i) {
@@ -587,6 +590,16 @@ int alert_raise_for_instance(Instance *i) {
         return 0;
 }
 
+static int on_loaded_unnotified(sd_event_source *s, void *userdata) {
+        Alert *a = userdata;
+
+        (void) s;
+        a->log_timeout = sd_event_source_disable_unref(a->log_timeout);
+        if (a->record.progress.state == ALERT_OPEN)
+                notify_with_log(a, a->record.progress.level);
+        return 0;
+}
+
 int alerts_load(Manager *m) {
         AlertRecord *records = NULL;
         size_t n = 0;
@@ -611,6 +624,11 @@ int alerts_load(Manager *m) {
                 }
                 g_hash_table_replace(m->alerts, a->record.id, a);
                 alert_arm_timer(a);
+                /* Raised, but orchd stopped before anyone was told: tell them once the loop runs
+                 * (with systemd connected, for the exec channel). */
+                if (a->record.progress.state == ALERT_OPEN && a->record.notifications == 0 &&
+                    sd_event_add_defer(m->event, &a->log_timeout, on_loaded_unnotified, a) < 0)
+                        log_warning("Alert %s: failed to schedule its first notification.", a->record.id);
         }
         alert_records_free(records, n);
         if (n > 0)

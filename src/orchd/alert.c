@@ -447,32 +447,54 @@ static void log_wait_end(Alert *a) {
         }
 }
 
-static int on_log_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
-        Alert *a = userdata;
-
-        (void) s, (void) usec;
-        log_debug("Alert %s: no log lines of run %s in the journal yet; notifying without.", a->record.id,
-                  a->record.invocation_id);
-        log_wait_end(a);
-        return 0;
-}
-
-static int on_log_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Alert *a = userdata;
+/* Reads the run's log again; if systemd's line on the run's end is in, takes it and notifies. */
+static bool log_wait_try(Alert *a) {
         char **lines = NULL;
-
-        (void) s, (void) fd, (void) revents;
-        if (sd_journal_process(a->log_journal) == SD_JOURNAL_NOP)
-                return 0;
         bool complete;
+
         if (alert_read_own_log(a, &lines, &complete) < 0 || !complete) {
                 strv_free(lines);
-                return 0;
+                return false;
         }
         strv_free(a->record.log_lines);
         a->record.log_lines = lines;
         alert_save(a);
         log_wait_end(a);
+        return true;
+}
+
+/* journald writes an entry within a millisecond or so, but tells readers (inotify) from a timer
+ * of its own, 250 to 500 ms later: besides that wake-up, the journal is read again a few times
+ * early on, then the notification goes out without the line at ALERT_LOG_WAIT_USEC. */
+static const uint64_t log_rereads_usec[] = { 5 * USEC_PER_MSEC, 15 * USEC_PER_MSEC, 40 * USEC_PER_MSEC };
+
+static int on_log_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Alert *a = userdata;
+        uint64_t next;
+
+        if (log_wait_try(a))
+                return 0;
+        if (a->log_reread < ELEMENTSOF(log_rereads_usec))
+                next = a->log_wait_start + log_rereads_usec[a->log_reread++];
+        else if (usec < a->log_wait_start + ALERT_LOG_WAIT_USEC)
+                next = a->log_wait_start + ALERT_LOG_WAIT_USEC;
+        else {
+                log_debug("Alert %s: no end of run %s in the journal yet; notifying without.", a->record.id,
+                          a->record.invocation_id);
+                log_wait_end(a);
+                return 0;
+        }
+        if (sd_event_source_set_time(s, next) < 0 || sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+                log_wait_end(a);
+        return 0;
+}
+
+static int on_log_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Alert *a = userdata;
+
+        (void) s, (void) fd, (void) revents;
+        if (sd_journal_process(a->log_journal) != SD_JOURNAL_NOP)
+                (void) log_wait_try(a);
         return 0;
 }
 
@@ -494,21 +516,16 @@ static void notify_with_log(Alert *a, unsigned level) {
                             on_log_journal, a);
         if (r < 0)
                 goto now;
-        r = sd_event_add_time_relative(m->event, &a->log_timeout, CLOCK_MONOTONIC, ALERT_LOG_WAIT_USEC,
-                                       USEC_PER_MSEC, on_log_timeout, a);
+        r = sd_event_now(m->event, CLOCK_MONOTONIC, &a->log_wait_start);
+        if (r >= 0)
+                r = sd_event_add_time(m->event, &a->log_timeout, CLOCK_MONOTONIC,
+                                      a->log_wait_start + log_rereads_usec[0], 0, on_log_timeout, a);
         if (r < 0)
                 goto now;
+        a->log_reread = 1;
         a->log_notify_level = level;
         /* Lines that arrived between the first read and the watch. */
-        char **lines = NULL;
-        bool complete;
-        if (alert_read_own_log(a, &lines, &complete) >= 0 && complete) {
-                strv_free(a->record.log_lines);
-                a->record.log_lines = lines;
-                alert_save(a);
-                log_wait_end(a);
-        } else
-                strv_free(lines);
+        (void) log_wait_try(a);
         return;
 now:
         a->log_notify_level = level;

@@ -39,6 +39,8 @@ typedef struct Alert {
         sd_journal *log_journal;
         sd_event_source *log_io, *log_timeout;
         unsigned log_notify_level;
+        unsigned log_reread;        /* early re-reads done (alert.c: log_rereads_usec) */
+        uint64_t log_wait_start;    /* CLOCK_MONOTONIC */
         bool log_complete;          /* the log lines read include systemd's line on the run's end */
 } Alert;
 

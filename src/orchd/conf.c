@@ -319,10 +319,29 @@ int config_parse(Config *c, const char *file, const char *text, char ***errors) 
                         return -ENOMEM;
         }
 
-        if (c->restart_delay_usec > c->restart_max_delay_usec &&
-            add_error(errors, &n_errors, file, lineno, "RestartDelaySec is longer than RestartMaxDelaySec") < 0)
-                return -ENOMEM;
         return (int) n_errors;
+}
+
+int config_check(const Config *c, const char *where, char ***errors) {
+        size_t n = strv_length(*errors);
+        char *entry, **bigger;
+
+        /* Keys that must agree are judged once every file is read: a drop-in may raise one. */
+        if (c->restart_delay_usec <= c->restart_max_delay_usec)
+                return (int) n;
+        if (asprintf(&entry, "%s: RestartDelaySec (%.3f s) is longer than RestartMaxDelaySec (%.3f s)", where,
+                     (double) c->restart_delay_usec / USEC_PER_SEC,
+                     (double) c->restart_max_delay_usec / USEC_PER_SEC) < 0)
+                return -ENOMEM;
+        bigger = realloc(*errors, (n + 2) * sizeof(char *));
+        if (!bigger) {
+                free(entry);
+                return -ENOMEM;
+        }
+        *errors = bigger;
+        (*errors)[n++] = entry;
+        (*errors)[n] = NULL;
+        return (int) n;
 }
 
 static int load_file(Config *c, const char *path, char ***errors) {
@@ -372,5 +391,7 @@ int config_load(Config *c, const char *dir, char ***errors) {
                 r = load_file(c, path, errors);
         }
         g_ptr_array_free(names, true);
-        return r;
+        if (r < 0)
+                return r;
+        return config_check(c, dir, errors);
 }

@@ -55,6 +55,10 @@ void config_done(Config *c);
  * -ENOMEM. */
 int config_parse(Config *c, const char *file, const char *text, char ***errors);
 
+/* The checks of keys that must agree with each other, once every file is read (WHERE names the
+ * configuration in messages). Same return as config_parse(). */
+int config_check(const Config *c, const char *where, char ***errors);
+
 /* Loads DIR/orchd.conf and the drop-ins in DIR/orchd.conf.d (missing files are fine). Same return. */
 int config_load(Config *c, const char *dir, char ***errors);
 

@@ -105,7 +105,6 @@ static void test_errors_name_file_and_line(void **state) {
         expect_one_error("[Contact a/b]\n", "unknown group [Contact a/b]");
         expect_one_error("RestartAttempts=3\n", "orchd.conf:1: 'RestartAttempts' outside of any group");
         expect_one_error("[Supervision]\njust words\n", "orchd.conf:2: expected KEY=VALUE");
-        expect_one_error("[Supervision]\nRestartDelaySec=60\n", "RestartDelaySec is longer than RestartMaxDelaySec");
         expect_one_error("[Supervision]\nRestartWindowSec=0\n", "orchd.conf:2: RestartWindowSec=0: must be a time from 1 to 86400 seconds");
         expect_one_error("[Supervision]\nRestartWindowSec=86401\n", "from 1 to 86400");
         expect_one_error("[Escalation]\nNotifyBurst=0\n", "orchd.conf:2: NotifyBurst=0: must be a number from 1 to 10000");
@@ -115,6 +114,22 @@ static void test_errors_name_file_and_line(void **state) {
         /* A command or URL may hold a token: a bad one is not repeated in the message. */
         expect_one_error("[Contact x]\nWebhook=ftp://T0K3N@host/\n", "orchd.conf:2: Webhook=(value not shown): must be an http");
         expect_one_error("[Contact x]\nExec=page --token=T0K3N\n", "orchd.conf:2: Exec=(value not shown): must be a command line");
+}
+
+static void test_delays_checked_after_every_file(void **state) {
+        Config c;
+        char **errors = NULL;
+        (void) state;
+        config_init(&c);
+        /* The first file raises the delay, a later one the maximum: fine once both are read. */
+        assert_int_equal(config_parse(&c, "a.conf", "[Supervision]\nRestartDelaySec=60\n", &errors), 0);
+        assert_int_equal(config_parse(&c, "b.conf", "[Supervision]\nRestartMaxDelaySec=120\n", &errors), 0);
+        assert_int_equal(config_check(&c, "/etc/orchd", &errors), 0);
+        assert_int_equal(config_parse(&c, "c.conf", "[Supervision]\nRestartMaxDelaySec=30\n", &errors), 0);
+        assert_int_equal(config_check(&c, "/etc/orchd", &errors), 1);
+        assert_string_equal(errors[0], "/etc/orchd: RestartDelaySec (60.000 s) is longer than RestartMaxDelaySec (30.000 s)");
+        strv_free(errors);
+        config_done(&c);
 }
 
 static void test_escalation_keys(void **state) {
@@ -164,6 +179,7 @@ int main(void) {
                 cmocka_unit_test(test_keys_under_unknown_group_not_reported_twice),
                 cmocka_unit_test(test_later_wins),
                 cmocka_unit_test(test_escalation_keys),
+                cmocka_unit_test(test_delays_checked_after_every_file),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -341,14 +341,23 @@ static int append_env(GPtrArray *env, const char *key, const char *value) {
         return 0;
 }
 
+typedef struct ExecContext {
+        Notifier *notifier;
+        char *contact;
+        char *alert_id;
+} ExecContext;
+
 static int on_exec_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Notifier *n = userdata;
+        ExecContext *ctx = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         (void) ret_error;
-        n->in_flight--;
+        ctx->notifier->in_flight--;
         if (e)
-                delivery_failed("(exec)", CHANNEL_EXEC, NULL, e->message);
+                delivery_failed(ctx->contact, CHANNEL_EXEC, ctx->alert_id, e->message);
+        free(ctx->contact);
+        free(ctx->alert_id);
+        free(ctx);
         return 0;
 }
 
@@ -426,10 +435,23 @@ static int send_exec(Notifier *n, const Contact *c, GPtrArray *notices) {
                 r = sd_bus_message_close_container(msg);
         if (r >= 0)
                 r = sd_bus_message_append(msg, "a(sa(sv))", 0);
-        if (r >= 0)
-                r = sd_bus_call_async(m->systemd, NULL, msg, on_exec_reply, n, 0);
         if (r < 0)
                 return r;
+        ExecContext *ctx = calloc(1, sizeof(ExecContext));
+        if (!ctx || !(ctx->contact = strdup(c->name)) || !(ctx->alert_id = strdup(first->alert_id))) {
+                if (ctx)
+                        free(ctx->contact);
+                free(ctx);
+                return -ENOMEM;
+        }
+        ctx->notifier = n;
+        r = sd_bus_call_async(m->systemd, NULL, msg, on_exec_reply, ctx, 0);
+        if (r < 0) {
+                free(ctx->contact);
+                free(ctx->alert_id);
+                free(ctx);
+                return r;
+        }
         n->in_flight++;
         return 1;
 }

@@ -519,7 +519,7 @@ static void notify_with_log(Alert *a, unsigned level) {
         r = sd_event_now(m->event, CLOCK_MONOTONIC, &a->log_wait_start);
         if (r >= 0)
                 r = sd_event_add_time(m->event, &a->log_timeout, CLOCK_MONOTONIC,
-                                      a->log_wait_start + log_rereads_usec[0], 0, on_log_timeout, a);
+                                      a->log_wait_start + log_rereads_usec[0], 1, on_log_timeout, a);
         if (r < 0)
                 goto now;
         a->log_reread = 1;

@@ -536,8 +536,8 @@ static char *give_up_message(Instance *i) {
         const InstanceRecord *rec = &i->record;
         char *s = NULL;
 
-        if (asprintf(&s, "Instance %s gave up: %u failures within %" PRIu64 " s (last: %s, exit code %d).",
-                     rec->config.name, rec->restart_window_failures,
+        if (asprintf(&s, "Instance %s gave up: %u failure%s within %" PRIu64 " s (last: %s, exit code %d).",
+                     rec->config.name, rec->restart_window_failures, rec->restart_window_failures == 1 ? "" : "s",
                      rec->config.restart_window_usec / USEC_PER_SEC, strna(rec->last_result),
                      rec->last_exit_code) < 0)
                 return NULL;

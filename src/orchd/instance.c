@@ -192,8 +192,9 @@ static void supervise_run_end(Instance *i) {
                 (void) instance_save(i);
                 i->state = INSTANCE_FAILED;
                 (void) sd_journal_send("MESSAGE_ID=%s", ORCHD_MESSAGE_GAVE_UP,
-                                       "MESSAGE=Instance %s: %u failures within %" PRIu64 " s; gave up.", c->name,
-                                       rec->restart_window_failures, c->restart_window_usec / USEC_PER_SEC,
+                                       "MESSAGE=Instance %s: %u failure%s within %" PRIu64 " s; gave up.", c->name,
+                                       rec->restart_window_failures, rec->restart_window_failures == 1 ? "" : "s",
+                                       c->restart_window_usec / USEC_PER_SEC,
                                        "PRIORITY=%i", LOG_WARNING,
                                        "SYSLOG_IDENTIFIER=orchd",
                                        "ORCHD_INSTANCE=%s", c->name,

@@ -12,6 +12,9 @@ packages=(
         systemd dbus-daemon polkitd pkexec util-linux mount passwd
         # tests
         libxml2-utils python3 libglib2.0-bin tmux
+        # orchd-notify's test: login sessions with their user managers and session buses, a display,
+        # a real notification server, a screenshot
+        dbus-bin dbus-user-session libpam-systemd xvfb dunst fonts-dejavu-core imagemagick
 )
 
 missing=()

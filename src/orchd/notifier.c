@@ -264,14 +264,28 @@ static char *notice_body(GPtrArray *notices, bool with_log) {
         return g_string_free(b, false);
 }
 
+typedef struct AgentCallContext {
+        Notifier *notifier;
+        char *contact;
+        char *alert_id;             /* "" for a grouped notification */
+} AgentCallContext;
+
+static void desktop_wait_fire_now(Notifier *n, const char *alert_id, const char *contact);
+
 static int on_agent_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Notifier *n = userdata;
+        AgentCallContext *ctx = userdata;
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         (void) ret_error;
-        n->in_flight--;
-        if (e)
-                log_warning("Desktop agent did not take a notification: %s", e->message);
+        ctx->notifier->in_flight--;
+        if (e) {
+                log_warning("Desktop agent of %s did not take a notification: %s", ctx->contact, e->message);
+                /* Not shown at the desktop: the other channels now, not after DesktopAckTimeoutSec. */
+                desktop_wait_fire_now(ctx->notifier, ctx->alert_id, ctx->contact);
+        }
+        free(ctx->contact);
+        free(ctx->alert_id);
+        free(ctx);
         return 0;
 }
 
@@ -297,8 +311,15 @@ static int send_agent(Notifier *n, const Contact *c, GPtrArray *notices) {
         Manager *m = n->manager;
         _cleanup_free_ char *summary = notice_summary(notices), *body = notice_body(notices, true);
         Notice *first = notices->pdata[0];
-        const char *actions_one[] = { "acknowledge", "escalate", "restart", "resolve", NULL };
-        const char *actions_none[] = { NULL };
+        /* The answers that apply: no escalating at the top level, no acknowledging twice. */
+        const char *actions_one[5] = {}, *actions_none[] = { NULL };
+        size_t k = 0;
+        if (streq(first->state, "open"))
+                actions_one[k++] = "acknowledge";
+        if (first->level < ALERT_LEVEL_MAX)
+                actions_one[k++] = "escalate";
+        actions_one[k++] = "restart";
+        actions_one[k++] = "resolve";
         GHashTableIter it;
         gpointer value;
         uid_t uid;
@@ -321,9 +342,22 @@ static int send_agent(Notifier *n, const Contact *c, GPtrArray *notices) {
                                                   body);
                 if (r >= 0)
                         r = sd_bus_message_append_strv(call, (char **) (notices->len == 1 ? actions_one : actions_none));
+                AgentCallContext *ctx = r >= 0 ? calloc(1, sizeof(AgentCallContext)) : NULL;
+                if (ctx) {
+                        ctx->notifier = n;
+                        ctx->contact = strdup(c->name);
+                        ctx->alert_id = strdup(notices->len == 1 ? first->alert_id : "");
+                }
+                if (r >= 0 && (!ctx || !ctx->contact || !ctx->alert_id))
+                        r = -ENOMEM;
                 if (r >= 0)
-                        r = sd_bus_call_async(m->bus, NULL, call, on_agent_reply, n, AGENT_NOTIFY_TIMEOUT_USEC);
+                        r = sd_bus_call_async(m->bus, NULL, call, on_agent_reply, ctx, AGENT_NOTIFY_TIMEOUT_USEC);
                 if (r < 0) {
+                        if (ctx) {
+                                free(ctx->contact);
+                                free(ctx->alert_id);
+                                free(ctx);
+                        }
                         log_warning_errno(r, "Failed to call the desktop agent %s: %m", ag->sender);
                         continue;
                 }
@@ -728,6 +762,16 @@ static int on_desktop_wait(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         g_ptr_array_remove_fast(n->desktop_waits, w);
         return 0;
+}
+
+static void desktop_wait_fire_now(Notifier *n, const char *alert_id, const char *contact) {
+        for (guint k = 0; k < n->desktop_waits->len; k++) {
+                DesktopWait *w = n->desktop_waits->pdata[k];
+                if (streq(w->alert_id, alert_id) && streq(w->contact, contact)) {
+                        (void) on_desktop_wait(w->timer, 0, w);     /* removes W */
+                        return;
+                }
+        }
 }
 
 static void schedule_desktop_wait(Notifier *n, Alert *a, const Contact *c, unsigned fallback, unsigned level,

@@ -12,6 +12,8 @@ packages=(
         systemd dbus-daemon polkitd pkexec util-linux mount passwd
         # tests
         libxml2-utils python3 libglib2.0-bin tmux
+        # fuzzing (fuzz/run-fuzzers.sh): clang and its libFuzzer runtime
+        clang libclang-rt-14-dev
         # orchd-notify's test: login sessions with their user managers and session buses, a display,
         # a real notification server, a screenshot
         dbus-bin dbus-user-session libpam-systemd xvfb dunst fonts-dejavu-core imagemagick

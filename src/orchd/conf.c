@@ -16,6 +16,7 @@
 
 #define CONFIG_FILE_SIZE_MAX (1024U * 1024U)
 #define CONFIG_CONTACTS_MAX 256U
+#define ERROR_MESSAGE_MAX 512U  /* bytes of one error's message, before escaping */
 
 static const char *const contact_role_table[_CONTACT_ROLE_MAX] = {
         [CONTACT_OPERATOR] = "operator",
@@ -67,15 +68,52 @@ void config_done(Config *c) {
         config_init(c);
 }
 
+/* The first N bytes of valid UTF-8 S with control characters (C0 but tab, DEL, C1) as "\xNN". */
+static char *escape_controls(const char *s, size_t n) {
+        char *buf = malloc(n * 4 + 1), *t = buf;
+
+        if (!buf)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char b = (unsigned char) s[i];
+
+                if ((b < 0x20 && b != '\t') || b == 0x7f)
+                        t += sprintf(t, "\\x%02x", b);
+                else if (b == 0xc2 && i + 1 < n && (unsigned char) s[i + 1] >= 0x80 && (unsigned char) s[i + 1] <= 0x9f) {
+                        t += sprintf(t, "\\x%02x\\x%02x", b, (unsigned char) s[i + 1]);
+                        i++;
+                } else
+                        *t++ = (char) b;
+        }
+        *t = '\0';
+        return buf;
+}
+
 static int add_error(char ***errors, size_t *n, const char *file, unsigned line, const char *format, ...) _printf_(5, 6);
 static int add_error(char ***errors, size_t *n, const char *file, unsigned line, const char *format, ...) {
-        char msg[512], *entry, **bigger;
+        _cleanup_free_ char *msg = NULL, *shown = NULL;
+        char *entry, **bigger;
+        size_t len;
         va_list ap;
+        int k;
 
         va_start(ap, format);
-        (void) vsnprintf(msg, sizeof msg, format, ap);
+        k = vasprintf(&msg, format, ap);
         va_end(ap);
-        if (asprintf(&entry, "%s:%u: %s", file, line, msg) < 0)
+        if (k < 0)
+                return -ENOMEM;
+        /* The message quotes the file's text: one line a terminal shows as it is, and valid UTF-8
+         * (it travels in Reload's D-Bus error). Long ones are cut at a character boundary. */
+        len = strlen(msg);
+        if (len > ERROR_MESSAGE_MAX) {
+                len = ERROR_MESSAGE_MAX;
+                while (len > 0 && ((unsigned char) msg[len] & 0xc0) == 0x80)
+                        len--;
+        }
+        shown = escape_controls(msg, len);
+        if (!shown)
+                return -ENOMEM;
+        if (asprintf(&entry, "%s:%u: %s%s", file, line, shown, len < strlen(msg) ? "..." : "") < 0)
                 return -ENOMEM;
         bigger = realloc(*errors, (*n + 2) * sizeof(char *));
         if (!bigger) {
@@ -207,6 +245,8 @@ static const char *apply(Config *c, const char *group, const char *key, const ch
         if (g_str_has_prefix(group, "Contact ")) {
                 Contact *k = contact_get(c, group + 8);
                 if (!k) {
+                        if (c->n_contacts >= CONFIG_CONTACTS_MAX)
+                                return "is in a [Contact NAME] group beyond the 256 allowed";
                         *r = -ENOMEM;
                         return NULL;
                 }

@@ -22,5 +22,7 @@ bool ratelimit_allow(RateLimit *rl, uint64_t now_usec) {
 uint64_t ratelimit_next_usec(const RateLimit *rl, uint64_t now_usec) {
         if (rl->interval_usec == 0 || window_over(rl, now_usec) || rl->used < rl->burst)
                 return now_usec;
-        return rl->window_start_usec + rl->interval_usec;
+        /* Saturating: a window that ends after the end of time never ends. */
+        return rl->window_start_usec > UINT64_MAX - rl->interval_usec ? UINT64_MAX :
+               rl->window_start_usec + rl->interval_usec;
 }

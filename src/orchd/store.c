@@ -4,6 +4,10 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <inttypes.h>
+#if ORCHD_CRASH_POINTS
+#include <fnmatch.h>
+#include <limits.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +35,73 @@
 #define GROUP_STATE "State"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+#if ORCHD_CRASH_POINTS
+/* Test builds only (meson -Dcrash-points=true, tests/integration/test-chaos-store.sh): with
+ * ORCHD_CRASH_POINT=POINT:N[:GLOB] in its environment, read once when the store opens, orchd
+ * abort()s the Nth time a write (or removal) of a file matching GLOB (default: any) reaches POINT,
+ * one of the names below. */
+static const char *const crash_point_names[] = {
+        "after-temp-write",     /* the data is in the temporary file, not yet fsync()ed */
+        "after-fsync",          /* the temporary file is durable, not yet renamed */
+        "after-rename",         /* the record has its new content, the directory is not fsync()ed */
+        "after-dir-fsync",      /* the write is complete; the caller has not been told */
+        "after-unlink",         /* a record is removed, the directory is not fsync()ed */
+};
+static struct {
+        bool read;
+        const char *point;      /* NULL: disarmed */
+        unsigned at, hits;
+        char glob[128];
+} crash;
+
+static void crash_point_arm(void) {
+        const char *e = getenv("ORCHD_CRASH_POINT"), *colon;
+        char *end;
+
+        if (crash.read)
+                return;
+        crash.read = true;
+        if (isempty(e))
+                return;
+        colon = strchr(e, ':');
+        for (size_t k = 0; colon && k < ELEMENTSOF(crash_point_names); k++)
+                if (strlen(crash_point_names[k]) == (size_t) (colon - e) &&
+                    strneq(e, crash_point_names[k], (size_t) (colon - e)))
+                        crash.point = crash_point_names[k];
+        if (crash.point) {
+                unsigned long n;
+
+                errno = 0;
+                n = strtoul(colon + 1, &end, 10);
+                if (errno != 0 || end == colon + 1 || n == 0 || n > UINT_MAX ||
+                    (*end != '\0' && (*end != ':' || strlen(end + 1) >= sizeof crash.glob)))
+                        crash.point = NULL;
+                else {
+                        crash.at = (unsigned) n;
+                        (void) snprintf(crash.glob, sizeof crash.glob, "%s", *end == ':' ? end + 1 : "*");
+                }
+        }
+        if (!crash.point) {
+                log_error("ORCHD_CRASH_POINT=%s is not POINT:N[:GLOB] with a known point; not armed.", e);
+                return;
+        }
+        log_warning("Crash point %s armed: orchd aborts when writes of %s have reached it %u times.",
+                    crash.point, crash.glob, crash.at);
+}
+
+static void crash_point(const char *point, const char *file) {
+        if (!crash.point || !streq(point, crash.point) || fnmatch(crash.glob, file, 0) != 0)
+                return;
+        if (++crash.hits < crash.at)
+                return;
+        log_error("Crash point %s reached by %s (time %u): aborting.", point, file, crash.hits);
+        abort();
+}
+#else
+static inline void crash_point_arm(void) {}
+static inline void crash_point(const char *point, const char *file) {}
+#endif
 
 struct Store {
         int dir_fd;
@@ -301,6 +372,7 @@ int store_open(const char *directory, Store **ret) {
         if (!s->path)
                 return -ENOMEM;
 
+        crash_point_arm();
         store_remove_stale(s);
 
         *ret = TAKE_PTR(s);
@@ -361,8 +433,12 @@ static int store_write_file(Store *s, const char *file, const char *data, size_t
         if (fd < 0)
                 return fd;
         q = write_all(fd, data, size);
+        if (q >= 0)
+                crash_point("after-temp-write", file);
         if (q >= 0 && fsync(fd) < 0)
                 q = -errno;
+        if (q >= 0)
+                crash_point("after-fsync", file);
         if (close(TAKE_FD(fd)) < 0 && q >= 0)
                 q = -errno;
         if (q >= 0 && renameat(s->dir_fd, temp, s->dir_fd, file) < 0)
@@ -371,10 +447,12 @@ static int store_write_file(Store *s, const char *file, const char *data, size_t
                 (void) unlinkat(s->dir_fd, temp, 0);
                 return q;
         }
+        crash_point("after-rename", file);
 
         /* The rename is durable only once the directory is. */
         if (fsync(s->dir_fd) < 0)
                 return -errno;
+        crash_point("after-dir-fsync", file);
         return 0;
 }
 
@@ -382,6 +460,7 @@ static int store_write_file(Store *s, const char *file, const char *data, size_t
 static int store_remove_file(Store *s, const char *file) {
         if (unlinkat(s->dir_fd, file, 0) < 0)
                 return errno == ENOENT ? 0 : -errno;
+        crash_point("after-unlink", file);
         if (fsync(s->dir_fd) < 0)
                 return -errno;
         return 0;

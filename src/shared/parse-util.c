@@ -19,8 +19,8 @@ static bool char_is_alnum(char c) {
 int parse_u64(const char *s, uint64_t *ret) {
         uint64_t v = 0;
 
-        if (!s || !char_is_digit(*s))
-                return -EINVAL;
+        if (!s || !char_is_digit(*s) || s[strspn(s, "0123456789")] != '\0')
+                return -EINVAL;         /* malformed, before whether it fits */
         for (; *s; s++) {
                 unsigned d;
 
@@ -50,19 +50,20 @@ int parse_u32(const char *s, uint32_t *ret) {
 
 /* Parses "DIGITS[.DIGITS]" or ".DIGITS" at the start of S into the integer part and the fraction
  * digits, and leaves *RET_END after it. */
-static int parse_decimal(const char *s, uint64_t *ret_int, const char **ret_frac, size_t *ret_n_frac,
-                         const char **ret_end) {
+static int parse_decimal(const char *s, uint64_t *ret_int, bool *ret_overflow, const char **ret_frac,
+                         size_t *ret_n_frac, const char **ret_end) {
         uint64_t v = 0;
         const char *p = s, *frac = NULL;
         size_t n_frac = 0;
-        bool have_int = false;
+        bool have_int = false, overflow = false;
 
         for (; char_is_digit(*p); p++) {
                 unsigned d = (unsigned) (*p - '0');
 
                 if (v > (UINT64_MAX - d) / 10)
-                        return -ERANGE;
-                v = v * 10 + d;
+                        overflow = true;
+                else
+                        v = v * 10 + d;
                 have_int = true;
         }
         if (*p == '.') {
@@ -77,6 +78,7 @@ static int parse_decimal(const char *s, uint64_t *ret_int, const char **ret_frac
                 return -EINVAL;
 
         *ret_int = v;
+        *ret_overflow = overflow;
         *ret_frac = frac;
         *ret_n_frac = n_frac;
         *ret_end = p;
@@ -116,6 +118,7 @@ int parse_size_iec(const char *s, uint64_t *ret) {
         const char *frac, *end;
         uint64_t integer, factor = 1, v;
         size_t n_frac;
+        bool overflow;
         int r;
 
         if (!s)
@@ -125,7 +128,7 @@ int parse_size_iec(const char *s, uint64_t *ret) {
                 return 0;
         }
 
-        r = parse_decimal(s, &integer, &frac, &n_frac, &end);
+        r = parse_decimal(s, &integer, &overflow, &frac, &n_frac, &end);
         if (r < 0)
                 return r;
 
@@ -145,6 +148,8 @@ int parse_size_iec(const char *s, uint64_t *ret) {
                         return -EINVAL;
                 factor = table[i].factor;
         }
+        if (overflow)
+                return -ERANGE;
 
         r = scale(integer, factor, fraction_times(frac, n_frac, factor), &v);
         if (r < 0)
@@ -171,12 +176,13 @@ int parse_sec(const char *s, uint64_t *ret_usec) {
         const char *frac, *end;
         uint64_t integer, m = 0, v;
         size_t n_frac;
+        bool overflow;
         int r;
 
         if (!s)
                 return -EINVAL;
 
-        r = parse_decimal(s, &integer, &frac, &n_frac, &end);
+        r = parse_decimal(s, &integer, &overflow, &frac, &n_frac, &end);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -186,6 +192,8 @@ int parse_sec(const char *s, uint64_t *ret_usec) {
                 }
         if (m == 0)
                 return -EINVAL;
+        if (overflow)
+                return -ERANGE;
 
         /* Rounded to the nearest microsecond: floor(2 × fraction × m), then halved rounding up. */
         r = scale(integer, m, (fraction_times(frac, n_frac, 2 * m) + 1) / 2, &v);

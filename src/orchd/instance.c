@@ -215,9 +215,10 @@ static void supervise_run_end(Instance *i) {
         rec->consecutive_failures++;
         delay = backoff_delay_usec(&backoff, rec->consecutive_failures, g_random_int());
         rec->restart_at_usec = now + delay;
-        (void) instance_save(i);
+        /* Logged before the save (which may wait for the disk): the delay counts from here. */
         log_info("Instance %s: run ended (%s); restarting in %.3f s.", c->name,
                  success ? "exited" : "failed", (double) delay / USEC_PER_SEC);
+        (void) instance_save(i);
         arm_restart_timer(i);
 }
 

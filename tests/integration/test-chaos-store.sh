@@ -1,0 +1,37 @@
+#!/bin/bash
+# Chaos: orchd abort()s at each named step of its state files' atomic write -- after the
+# temporary file is written, after its fsync, after the rename, after the directory's fsync --
+# while it registers instances (added, added and started), contacts and an alert (a give-up), and
+# after a removal's unlink. For each step: arm the crash point (ORCHD_CRASH_POINT in a drop-in,
+# a build with -Dcrash-points=true), register until orchd dies, restart it without the hook, and
+# check that everything acknowledged before the crash is there, the call in flight is whole or
+# absent, no temporary file is left, and that the point was actually reached.
+. "$(dirname "$0")/lib.sh"
+
+if ! python3 -c 'import json, sys; sys.exit(0 if any(o["name"] == "crash-points" and o["value"] for o in json.load(open(sys.argv[1]))) else 1)' \
+        "$ORCHD_BUILD_DIR/meson-info/intro-buildoptions.json"; then
+        echo "1..0 # SKIP orchd is built without -Dcrash-points=true"
+        exit 0
+fi
+
+# The driver's "ok - X" / "not ok - X" lines become numbered TAP lines; anything else is a comment.
+relay() {
+        local line done=0
+        while IFS= read -r line; do
+                case $line in
+                        "ok - "*) ok "${line#ok - }" ;;
+                        "not ok - "*) not_ok "${line#not ok - }" ;;
+                        "# driver done") done=1 ;;
+                        "#"*) echo "$line" ;;
+                        *) echo "# $line" ;;
+                esac
+        done
+        [ $done = 1 ] || not_ok "the chaos driver ran to its end"
+}
+
+args=(store)
+[ -z "${CHAOS_SEED:-}" ] || args+=(--seed "$CHAOS_SEED")
+relay < <(sb python3 "$ORCHD_SOURCE_DIR/tests/integration/chaos-driver.py" "${args[@]}" 2>&1)
+
+check_no_sanitizer_reports
+finish

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 
 #include "bus-common.h"
 #include "instance-config.h"
@@ -602,4 +603,47 @@ int instance_config_from_add_call(sd_bus_message *m, InstanceConfig *c, sd_bus_e
         *c = parsed;
         instance_config_init(&parsed);
         return 0;
+}
+
+typedef struct CycleWalk {
+        char **(*lookup)(const char *name, void *userdata);
+        void *userdata;
+        GPtrArray *path;        /* the names on the way, the new instance's first */
+        GHashTable *done;       /* names whose Requires were walked without coming back */
+} CycleWalk;
+
+/* Depth first from NAME; true when the walk comes back to the path's first name. */
+static bool requires_reach(CycleWalk *w, const char *name) {
+        if (streq(name, w->path->pdata[0])) {
+                g_ptr_array_add(w->path, (gpointer) name);
+                return true;
+        }
+        if (g_hash_table_contains(w->done, name))
+                return false;
+        g_hash_table_add(w->done, (gpointer) name);
+        g_ptr_array_add(w->path, (gpointer) name);
+        STRV_FOREACH(r, w->lookup(name, w->userdata))
+                if (requires_reach(w, *r))
+                        return true;
+        g_ptr_array_remove_index(w->path, w->path->len - 1);
+        return false;
+}
+
+char *requires_find_cycle(const char *name, char **requires,
+                          char **(*lookup)(const char *name, void *userdata), void *userdata) {
+        g_autoptr(GPtrArray) path = g_ptr_array_new();
+        g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
+        CycleWalk w = { lookup, userdata, path, done };
+        GString *text;
+
+        g_ptr_array_add(path, (gpointer) name);
+        STRV_FOREACH(r, requires)
+                if (requires_reach(&w, *r))
+                        break;
+        if (path->len < 2)
+                return NULL;
+        text = g_string_new(NULL);
+        for (guint k = 0; k < path->len; k++)
+                g_string_append_printf(text, "%s%s", k ? " → " : "", (const char *) path->pdata[k]);
+        return g_string_free(text, false);
 }

@@ -78,5 +78,11 @@ int instance_config_validate(const InstanceConfig *c, const char **ret_reason);
  * [A-Za-z0-9_.-] starting with a letter or digit, so it fits in a file name and a config group. */
 bool contact_name_is_valid(const char *name);
 
+/* Pure: the Requires cycle that an instance NAME requiring REQUIRES would close, given the other
+ * instances' Requires (LOOKUP returns an instance's list, NULL for none or an unknown name), as
+ * "NAME → a → b → NAME" (a string to free), or NULL when there is none (or on ENOMEM). */
+char *requires_find_cycle(const char *name, char **requires,
+                          char **(*lookup)(const char *name, void *userdata), void *userdata);
+
 /* The unit orchd runs the instance as: "orchd-<name>.service". Returns NULL on OOM. */
 char *instance_unit_name(const char *instance_name);

@@ -113,10 +113,12 @@ static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         (void) s, (void) usec;
         i->restart_timer = sd_event_source_disable_unref(i->restart_timer);
+        /* Not saved here: until the start is over (and saved), the restart time on disk makes
+         * an orchd killed meanwhile restart it when it is back. */
         i->record.restart_at_usec = 0;
+        i->record.start_pending = true;
         i->record.restart_count++;
         i->manager->counters.restarts++;
-        (void) instance_save(i);
         log_info("Instance %s: restarting (restart %u).", i->record.config.name, i->record.restart_count);
         (void) operation_submit(i, OPERATION_START, NULL);
         /* From here the state follows the unit again. */
@@ -178,6 +180,7 @@ static void supervise_run_end(Instance *i) {
         uint64_t delay;
 
         memcpy(rec->handled_invocation, i->status.invocation_id, sizeof rec->handled_invocation);
+        rec->start_pending = false;     /* it ran */
         if (!success)
                 i->manager->counters.failures++;
         manager_mark_changed(i->manager);
@@ -189,7 +192,6 @@ static void supervise_run_end(Instance *i) {
         if (restart_budget_spend(&rec->restart_window_start_usec, &rec->restart_window_failures, now,
                                  c->restart_attempts, c->restart_window_usec)) {
                 rec->gave_up = true;
-                (void) instance_save(i);
                 i->state = INSTANCE_FAILED;
                 (void) sd_journal_send("MESSAGE_ID=%s", ORCHD_MESSAGE_GAVE_UP,
                                        "MESSAGE=Instance %s: %u failure%s within %" PRIu64 " s; gave up.", c->name,
@@ -204,7 +206,11 @@ static void supervise_run_end(Instance *i) {
                 i->manager->counters.give_ups++;
                 (void) sd_bus_emit_signal(i->manager->bus, ORCHD_MANAGER_PATH, ORCHD_MANAGER_INTERFACE,
                                           "InstanceGaveUp", "ss", c->id, c->name);
+                /* The alert is saved first: an orchd killed in between sees the run's end
+                 * again when it is back (HandledInvocation is not saved yet), gives up again
+                 * and finds the alert open. */
                 (void) alert_raise_for_instance(i);
+                (void) instance_save(i);
                 return;
         }
 
@@ -294,8 +300,7 @@ void instance_apply_unit_status(Instance *i) {
          * that is "inactive" with a new InvocationID is only about to start; so is a "failed" one
          * whose Result systemd has just reset to "success" for the next start (systemd 252 sends
          * that Result, then the Unit's new InvocationID while ActiveState still says "failed"). */
-        bool was_up = streq(i->last_active_state, "active") || streq(i->last_active_state, "activating") ||
-                      streq(i->last_active_state, "deactivating") || streq(i->last_active_state, "reloading");
+        bool was_up = active_state_is_up(i->last_active_state);
         bool ended = (streq(s->active_state, "failed") && !streq(s->result, "success")) || !s->loaded ||
                      (streq(s->active_state, "inactive") && was_up);
         /* The end of a run is told apart by its InvocationID; if systemd has not said it, ask (only

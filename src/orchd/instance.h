@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "instance-state.h"
+#include "macro.h"
 #include "store.h"
 
 typedef struct Manager Manager;
@@ -26,6 +27,13 @@ typedef struct UnitStatus {
         char invocation_id[33];   /* 32 hex digits, "" if none */
         uint64_t active_enter_usec;
 } UnitStatus;
+
+/* Whether an ActiveState is one of a unit that runs or is on its way up or down: such a unit
+ * is never collected before its end has been signalled. */
+static inline bool active_state_is_up(const char *a) {
+        return streq(a, "active") || streq(a, "activating") || streq(a, "deactivating") ||
+               streq(a, "reloading");
+}
 
 typedef struct Instance {
         Manager *manager;

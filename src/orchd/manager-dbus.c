@@ -82,6 +82,7 @@ static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error
         Manager *m = userdata;
         InstanceRecord record;
         _cleanup_(instance_freep) Instance *i = NULL;
+        _cleanup_free_ char *cycle = NULL;
         Instance *added;
         uid_t uid;
         int r;
@@ -108,6 +109,13 @@ static int method_add_instance(sd_bus_message *msg, void *userdata, sd_bus_error
                 r = sd_bus_error_setf(error, ORCHD_ERROR_INSTANCE_EXISTS,
                                       "An instance named '%s' exists already; remove it first or pick another name.",
                                       record.config.name);
+                goto finish;
+        }
+        cycle = manager_requires_cycle(m, record.config.name, record.config.requires);
+        if (cycle) {
+                r = sd_bus_error_setf(error, ORCHD_ERROR_INVALID_ARGUMENT,
+                                      "Requires would make a cycle (%s): an instance cannot wait for itself.",
+                                      cycle);
                 goto finish;
         }
         if (g_hash_table_size(m->instances_by_name) >= m->config.max_instances) {

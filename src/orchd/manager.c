@@ -13,6 +13,7 @@
 #include "config.h"
 #include "instance-dbus.h"
 #include "instance.h"
+#include "instance-config.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
@@ -100,6 +101,7 @@ int manager_new(const char *state_directory, const char *config_directory, Manag
         m->jobs = g_hash_table_new(g_str_hash, g_str_equal);
         m->clients = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, client_queue_free);
         m->changed_instances = g_ptr_array_new();
+        m->parked_operations = g_ptr_array_new();
         m->authz_queries = authz_queries_new();
         m->alerts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, alert_destroy);
         m->runtime_contacts = contact_table_new();
@@ -157,6 +159,8 @@ Manager *manager_free(Manager *m) {
                 g_hash_table_destroy(m->runtime_contacts);
         if (m->changed_instances)
                 g_ptr_array_free(m->changed_instances, true);
+        if (m->parked_operations)
+                g_ptr_array_free(m->parked_operations, true);
         if (m->clients)
                 g_hash_table_destroy(m->clients);
         if (m->jobs)
@@ -243,6 +247,17 @@ static int on_changes_defer(sd_event_source *s, void *userdata) {
                                                       "MeanTimeToAcknowledgeUSec", "MeanTimeToResolveUSec", NULL);
         }
         return 0;
+}
+
+static char **registered_requires(const char *name, void *userdata) {
+        Manager *m = userdata;
+        Instance *i = g_hash_table_lookup(m->instances_by_name, name);
+
+        return i ? i->record.config.requires : NULL;
+}
+
+char *manager_requires_cycle(Manager *m, const char *name, char **requires) {
+        return requires_find_cycle(name, requires, registered_requires, m);
 }
 
 void manager_schedule_changes(Manager *m) {

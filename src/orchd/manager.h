@@ -74,6 +74,10 @@ typedef struct Manager {
         GPtrArray *changed_instances;
         bool manager_changed;
 
+        GPtrArray *parked_operations;   /* Operation*: met systemd away, issued again on its return */
+        bool resync_in_flight;          /* a listing of units and jobs is on its way */
+        bool resync_again;              /* and another is due after it */
+        bool adopted;                   /* the first listing is done: half-done operations redone */
         bool systemd_reloading;
         /* First start of orchd since the machine booted: transient units are gone, and instances
          * marked to run are created again (once, on the first listing of units). */
@@ -102,6 +106,10 @@ Instance *manager_find_instance(Manager *m, const char *id_or_name);
 int manager_add_instance(Manager *m, Instance *i);
 /* Removes an instance from the registry, its object from the bus and its file from the store. */
 void manager_forget_instance(Manager *m, Instance *i);
+
+/* The Requires cycle an instance NAME requiring REQUIRES would close among the registered
+ * instances, as "NAME → a → NAME" (to free), or NULL if none. */
+char *manager_requires_cycle(Manager *m, const char *name, char **requires);
 
 /* Requests orchd's bus name (once): called when the first listing of units is done. */
 int manager_request_name(Manager *m);

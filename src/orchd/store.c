@@ -193,6 +193,10 @@ int instance_record_to_data(const InstanceRecord *r, char **ret, size_t *ret_siz
         keyfile_set_u64(k, GROUP_INSTANCE, "CreatedUSec", c->created_usec);
 
         g_key_file_set_boolean(k, GROUP_STATE, "WantRunning", r->want_running);
+        /* Only when set (files of older versions lack it), and never last: a file cut at a line's
+         * end still lacks a required key after it. */
+        if (r->start_pending)
+                g_key_file_set_boolean(k, GROUP_STATE, "StartPending", true);
         keyfile_set_u64(k, GROUP_STATE, "RestartCount", r->restart_count);
         g_key_file_set_integer(k, GROUP_STATE, "LastExitCode", r->last_exit_code);
         keyfile_set_string(k, GROUP_STATE, "LastResult", r->last_result);
@@ -214,6 +218,7 @@ static const char *const instance_keys[] = {
 static const char *const state_keys[] = {
         "WantRunning", "RestartCount", "LastExitCode", "LastResult", "RestartWindowStartUSec",
         "RestartWindowFailures", "ConsecutiveFailures", "RestartAtUSec", "GaveUp", "HandledInvocation",
+        "StartPending",
 };
 _Static_assert(ELEMENTSOF(instance_keys) <= KEYFILE_GROUP_KEYS_MAX && ELEMENTSOF(state_keys) <= KEYFILE_GROUP_KEYS_MAX,
                "too many keys for keyfile_load_strict()");
@@ -277,6 +282,8 @@ static int record_from_key_file(GKeyFile *k, InstanceRecord *r, const char **ret
         KEYFILE_FIELD(keyfile_get_u64(k, GROUP_STATE, "RestartAtUSec", UINT64_MAX, &r->restart_at_usec),
                       "RestartAtUSec");
         KEYFILE_FIELD(keyfile_get_bool(k, GROUP_STATE, "GaveUp", &r->gave_up), "GaveUp");
+        if (g_key_file_has_key(k, GROUP_STATE, "StartPending", NULL))
+                KEYFILE_FIELD(keyfile_get_bool(k, GROUP_STATE, "StartPending", &r->start_pending), "StartPending");
         KEYFILE_FIELD(keyfile_get_string(k, GROUP_STATE, "HandledInvocation", true, &invocation), "HandledInvocation");
         KEYFILE_FIELD(strlen(invocation) < sizeof r->handled_invocation ? 0 : -EINVAL, "HandledInvocation");
         strcpy(r->handled_invocation, invocation);

@@ -26,6 +26,7 @@ typedef struct InstanceRecord {
         uint32_t consecutive_failures;  /* since the last stable run: the backoff step */
         uint64_t restart_at_usec;       /* CLOCK_REALTIME of the pending restart, 0: none */
         bool gave_up;                   /* the budget was spent; InstanceGaveUp was sent */
+        bool start_pending;             /* a start was under way (saved before systemd is asked) */
         char handled_invocation[33];    /* the last run whose end orchd acted on */
 } InstanceRecord;
 

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manager.h"
 #include "unit-driver.h"
+#include "unit-watcher.h"
 
 struct ClientQueue {
         char *key;                     /* the caller's unique bus name, or "orchd" */
@@ -38,6 +39,8 @@ struct Operation {
         bool holds_slot;
         bool started;                  /* its first step has run */
         bool unit_exists_retry;        /* StartTransientUnit said the unit exists: StartUnit */
+        bool unit_gone_retry;          /* StartUnit said there is no such unit: create it */
+        bool parked;                   /* waiting for systemd to be back (it re-executes) */
 };
 
 static const char *const operation_kind_table[_OPERATION_KIND_MAX] = {
@@ -104,6 +107,12 @@ static void operation_finish(Operation *op, const char *error_name, const char *
         }
 
         release_slot(op);
+
+        /* The start is over, one way or the other: nothing to redo after a crash of orchd. */
+        if (op->kind == OPERATION_START && i->record.start_pending && !i->removed) {
+                i->record.start_pending = false;
+                (void) instance_save(i);
+        }
 
         if (op->request) {
                 int r;
@@ -221,6 +230,14 @@ static void dependencies_done(Operation *op) {
         window_enqueue(op);
 }
 
+/* Whether OP is (or waits, through its parents, for) a start of DEP. */
+static bool operation_waits_for(const Operation *op, const Instance *dep) {
+        for (const Operation *o = op; o; o = o->parent)
+                if (o->instance == dep)
+                        return true;
+        return false;
+}
+
 /* A start first starts the instances it requires (their units must exist for Requires=). The
  * start then waits for them; it is freed only after the last of them has reported back. */
 static void start_with_dependencies(Operation *op) {
@@ -241,6 +258,16 @@ static void start_with_dependencies(Operation *op) {
                 }
                 if (unit_is_up(dep))
                         continue;
+                if (operation_waits_for(op, dep)) {
+                        /* A cycle (AddInstance refuses them; a state file may still hold one):
+                         * this start would wait for itself. */
+                        if (!op->dependency_error &&
+                            asprintf(&op->dependency_error,
+                                     "Required instance '%s' requires '%s' in turn: a Requires cycle.",
+                                     *name, i->record.config.name) < 0)
+                                op->dependency_error = NULL;
+                        break;
+                }
                 child = operation_new(dep, OPERATION_START, NULL);
                 if (!child)
                         break;
@@ -253,6 +280,17 @@ static void start_with_dependencies(Operation *op) {
                 dependencies_done(op);
 }
 
+/* Marks the instance to run, and a start as under way (START_PENDING): both on disk before
+ * systemd is asked, so that orchd, killed in between, finishes the start when it is back. */
+static void mark_wanted(Instance *i, bool start_pending) {
+        if (i->record.want_running && i->record.start_pending == start_pending)
+                return;
+        i->record.want_running = true;
+        i->record.start_pending = start_pending;
+        (void) instance_save(i);
+        instance_mark_changed(i);
+}
+
 static void operation_begin(Operation *op) {
         Instance *i = op->instance;
 
@@ -262,36 +300,32 @@ static void operation_begin(Operation *op) {
                 instance_reset_supervision(i, op->kind == OPERATION_START || op->kind == OPERATION_RESTART);
         switch (op->kind) {
         case OPERATION_START:
-                if (!i->record.want_running) {
-                        i->record.want_running = true;
-                        (void) instance_save(i);
-                        instance_mark_changed(i);
-                }
                 if (unit_is_up(i)) {
+                        mark_wanted(i, false);
                         operation_finish(op, NULL, NULL);
                         return;
                 }
+                mark_wanted(i, true);
                 start_with_dependencies(op);
                 return;
         case OPERATION_RESTART:
-                if (!i->record.want_running) {
-                        i->record.want_running = true;
-                        (void) instance_save(i);
-                        instance_mark_changed(i);
-                }
                 if (!unit_is_up(i)) {
                         /* Restarting what does not run is starting it. */
                         op->kind = OPERATION_START;
+                        mark_wanted(i, true);
                         start_with_dependencies(op);
                         return;
                 }
+                mark_wanted(i, false);
                 break;
         case OPERATION_STOP:
         case OPERATION_REMOVE:
+                /* Saved for a removal too: an orchd killed before the removal is over keeps the
+                 * instance, and it must not start it again. */
                 if (i->record.want_running) {
                         i->record.want_running = false;
-                        if (op->kind == OPERATION_STOP)
-                                (void) instance_save(i);
+                        i->record.start_pending = false;
+                        (void) instance_save(i);
                 }
                 /* No longer restarting: the state follows the unit again. */
                 instance_apply_unit_status(i);
@@ -512,11 +546,43 @@ static int call_systemd(Operation *op, const char *method, const char *signature
         return sd_bus_call_async(m->systemd, &op->call_slot, msg, on_job_call_reply, op, 0);
 }
 
+/* systemd is away (it re-executes, or the connection to it broke): the operation keeps its
+ * place and is issued again once systemd is back and its state has been read again
+ * (unit_driver_resume_parked()). */
+static void operation_park(Operation *op) {
+        Manager *m = op->manager;
+
+        if (op->parked)
+                return;
+        log_info("Instance %s: systemd is not reachable; the %s waits for it.", op->instance->record.config.name,
+                 operation_kind_to_string(op->kind));
+        op->parked = true;
+        op->call_slot = sd_bus_slot_unref(op->call_slot);
+        g_ptr_array_add(m->parked_operations, op);
+        unit_watcher_systemd_away(m);
+}
+
+static bool error_means_systemd_away(const Manager *m, sd_bus *bus, const sd_bus_error *e) {
+        /* A call in flight when the connection closed. */
+        if (bus != m->systemd || sd_bus_is_open(bus) <= 0)
+                return true;
+        /* On the system bus, while PID 1 re-executes, its name has no owner. */
+        return !m->systemd_private &&
+               (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ||
+                sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+                sd_bus_error_has_name(e, SD_BUS_ERROR_DISCONNECTED));
+}
+
 /* Issues the systemd call for the operation's current step. */
 static int operation_call(Operation *op) {
         Instance *i = op->instance;
         int r;
 
+        if (!op->manager->systemd || sd_bus_is_open(op->manager->systemd) <= 0) {
+                operation_park(op);
+                return 0;
+        }
         switch (op->kind) {
         case OPERATION_START:
                 if (unit_is_up(i)) {
@@ -551,6 +617,10 @@ static int operation_call(Operation *op) {
         default:
                 assert_not_reached();
         }
+        if (r == -ENOTCONN || r == -ECONNRESET || r == -EPIPE) {
+                operation_park(op);
+                return 0;
+        }
         if (r < 0) {
                 operation_finish(op, SD_BUS_ERROR_FAILED, "Failed to ask systemd to %s %s: %s",
                                  operation_kind_to_string(op->kind), i->unit, strerror(-r));
@@ -570,6 +640,17 @@ static int on_job_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error
         op->call_slot = sd_bus_slot_unref(op->call_slot);
 
         if (e) {
+                if (error_means_systemd_away(op->manager, sd_bus_message_get_bus(reply), e)) {
+                        operation_park(op);
+                        return 0;
+                }
+                if (op->kind == OPERATION_START && !op->unit_gone_retry &&
+                    sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        /* Collected meanwhile (it ended cleanly): create it again. */
+                        op->unit_gone_retry = true;
+                        i->status.loaded = false;
+                        return operation_call(op), 0;
+                }
                 if (op->kind == OPERATION_START && !op->unit_exists_retry &&
                     sd_bus_error_has_name(e, "org.freedesktop.systemd1.UnitExists")) {
                         /* Our view was stale (e.g. right after a restart of orchd). */
@@ -656,6 +737,58 @@ void unit_driver_reconcile(Manager *m, GHashTable *live_jobs) {
                 unit_driver_job_removed(m, op->job_path, ok ? "done" : "failed");
         }
         g_ptr_array_free(gone, true);
+}
+
+void unit_driver_resume_parked(Manager *m) {
+        g_autoptr(GPtrArray) parked = m->parked_operations;
+
+        /* Each may park again (systemd went away once more): into a fresh list. */
+        m->parked_operations = g_ptr_array_new();
+        for (guint k = 0; k < parked->len; k++) {
+                Operation *op = parked->pdata[k];
+
+                op->parked = false;
+                log_info("Instance %s: systemd is back; issuing the %s again.", op->instance->record.config.name,
+                         operation_kind_to_string(op->kind));
+                (void) operation_call(op);
+        }
+}
+
+/* A start of orchd: what a kill of orchd in the middle of an operation left half done. The
+ * record says what was asked (WantRunning, StartPending), systemd what happened. */
+void unit_driver_adopt(Manager *m) {
+        GHashTableIter it;
+        gpointer value;
+
+        g_hash_table_iter_init(&it, m->instances_by_name);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                Instance *i = value;
+                InstanceRecord *rec = &i->record;
+
+                if (i->ops_head || i->restart_timer || i->removed)
+                        continue;
+                if (rec->want_running && unit_is_up(i)) {
+                        if (rec->start_pending) {
+                                rec->start_pending = false;
+                                (void) instance_save(i);
+                        }
+                } else if (rec->want_running && rec->start_pending && !rec->gave_up) {
+                        log_info("Instance %s: orchd stopped before its start reached systemd; starting it.",
+                                 rec->config.name);
+                        (void) operation_submit(i, OPERATION_START, NULL);
+                } else if (rec->want_running && !rec->gave_up && rec->config.restart == RESTART_ALWAYS &&
+                           !i->status.loaded) {
+                        /* Its run ended cleanly while orchd was away, and systemd collected the
+                         * unit (a failed one stays, and is judged by its InvocationID). */
+                        log_info("Instance %s: its unit is gone and Restart=always; starting it.",
+                                 rec->config.name);
+                        (void) operation_submit(i, OPERATION_START, NULL);
+                } else if (!rec->want_running && unit_is_up(i)) {
+                        log_info("Instance %s: orchd stopped before its stop reached systemd; stopping it.",
+                                 rec->config.name);
+                        (void) operation_submit(i, OPERATION_STOP, NULL);
+                }
+        }
 }
 
 void unit_driver_abort_all(Manager *m) {

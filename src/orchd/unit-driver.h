@@ -34,6 +34,14 @@ void unit_driver_job_removed(Manager *m, const char *job_path, const char *resul
  * are finished from the unit's state. */
 void unit_driver_reconcile(Manager *m, GHashTable *live_jobs);
 
+/* systemd is back and its state has been read again: operations that met it away (re-executing)
+ * are issued again. */
+void unit_driver_resume_parked(Manager *m);
+
+/* After orchd's first listing of units: finishes the starts and stops that a kill of orchd
+ * interrupted (StartPending, WantRunning against the unit). */
+void unit_driver_adopt(Manager *m);
+
 /* Destructor for the manager's table of client queues. */
 void client_queue_free(void *p);
 

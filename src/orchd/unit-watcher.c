@@ -149,6 +149,14 @@ static int on_unit_removed(sd_bus_message *msg, void *userdata, sd_bus_error *re
         i = g_hash_table_lookup(m->instances_by_unit, unit);
         if (!i)
                 return 0;
+        /* systemd frees and loads again every unit while it reloads, and says UnitRemoved for
+         * each; a unit that was up is never collected (its end comes first, as PropertiesChanged).
+         * Neither is the end of a run: the listing after the reload tells what is left. */
+        if (m->systemd_reloading || (i->status.loaded && active_state_is_up(i->status.active_state))) {
+                log_debug("UnitRemoved for %s while %s: waiting for the listing after the reload.", unit,
+                          m->systemd_reloading ? "systemd reloads" : "it was up");
+                return 0;
+        }
         /* A transient unit that ended cleanly is collected: orchd keeps its last result. */
         i->status.loaded = false;
         copy_string(i->status.active_state, sizeof i->status.active_state, "inactive");
@@ -190,29 +198,57 @@ static int on_systemd_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_
         return 0;
 }
 
+/* A GetAll in flight: its reply carries no path, so it names its unit itself (the instance may
+ * be removed meanwhile: looked up again on the reply). */
+typedef struct UnitFetch {
+        Manager *manager;
+        char unit[];
+} UnitFetch;
+
 /* GetAll of one unit: the state orchd adopts. */
 static int on_unit_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Manager *m = userdata;
+        UnitFetch *f = userdata;
         Instance *i;
         int r;
 
         (void) ret_error;
         if (sd_bus_message_is_method_error(reply, NULL))
                 return 0;
-        i = instance_by_unit_path(m, sd_bus_message_get_path(reply));
+        i = g_hash_table_lookup(f->manager->instances_by_unit, f->unit);
         if (!i)
                 return 0;
         r = read_properties(&i->status, reply);
-        if (r < 0)
+        if (r < 0) {
+                log_warning_errno(r, "Malformed properties of %s: %m", f->unit);
                 return 0;
+        }
         instance_apply_unit_status(i);
         return 0;
 }
 
 static int unit_fetch(Manager *m, Instance *i, const char *interface) {
-        return sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1", i->unit_path,
-                                        "org.freedesktop.DBus.Properties", "GetAll",
-                                        on_unit_get_all, m, "s", interface);
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        size_t len = strlen(i->unit) + 1;
+        UnitFetch *f;
+        int r;
+
+        if (!m->systemd)
+                return -ENOTCONN;
+        f = malloc(sizeof(UnitFetch) + len);
+        if (!f)
+                return -ENOMEM;
+        f->manager = m;
+        memcpy(f->unit, i->unit, len);
+        r = sd_bus_call_method_async(m->systemd, &slot, "org.freedesktop.systemd1", i->unit_path,
+                                     "org.freedesktop.DBus.Properties", "GetAll",
+                                     on_unit_get_all, f, "s", interface);
+        if (r < 0) {
+                free(f);
+                return r;
+        }
+        /* The bus owns the call from here; F goes with it (reply, or the connection's end). */
+        (void) sd_bus_slot_set_destroy_callback(slot, free);
+        return sd_bus_slot_set_floating(slot, 1);
 }
 
 int unit_watcher_fetch(Instance *i) {
@@ -221,6 +257,8 @@ int unit_watcher_fetch(Instance *i) {
                 return r;
         return unit_fetch(i->manager, i, "org.freedesktop.systemd1.Unit");
 }
+
+static int request_jobs(Manager *m);
 
 /* The reply of ListUnitsByPatterns: every orchd-*.service unit systemd has loaded. */
 static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -237,6 +275,7 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
         if (e) {
                 log_error("Failed to list orchd's units: %s", e->message);
                 g_ptr_array_free(stray, true);
+                (void) request_jobs(m);
                 return manager_request_name(m);
         }
         seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -294,11 +333,13 @@ static int on_list_units(sd_bus_message *reply, void *userdata, sd_bus_error *re
                 log_warning("Unit %s runs in orchd's namespace but no instance is registered for it; "
                             "leaving it alone.", *u);
         manager_mark_changed(m);
+        (void) request_jobs(m);
         return manager_request_name(m);
 
 malformed:
         log_error_errno(r, "Malformed reply to ListUnitsByPatterns: %m");
         g_ptr_array_free(stray, true);
+        (void) request_jobs(m);
         return manager_request_name(m);
 }
 
@@ -309,8 +350,13 @@ static int on_list_jobs(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         int r;
 
         (void) ret_error;
+        m->resync_in_flight = false;
+        if (m->resync_again) {
+                m->resync_again = false;
+                (void) resync(m);
+        }
         if (sd_bus_message_is_method_error(reply, NULL))
-                return 0;
+                return 0;       /* systemd is away: its return starts another resync */
         live = g_hash_table_new(g_str_hash, g_str_equal);
         r = sd_bus_message_enter_container(reply, 'a', "(usssoo)");
         if (r < 0)
@@ -320,26 +366,54 @@ static int on_list_jobs(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         if (r < 0)
                 return 0;
         unit_driver_reconcile(m, live);
+        /* The units' state is current now (this reply follows every GetAll the listing sent). */
+        unit_driver_resume_parked(m);
+        if (!m->adopted) {
+                m->adopted = true;
+                unit_driver_adopt(m);
+        }
         return 0;
 }
 
-/* Re-lists the units and jobs and reconciles; the replies arrive in order, after the units'
- * state has been refreshed. */
+/* The second half of a resync, sent once the listing's GetAll calls are out, so that its reply
+ * comes after theirs (PID 1 answers in order). */
+static int request_jobs(Manager *m) {
+        int r;
+
+        r = m->systemd ? sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                                  "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                  "ListJobs", on_list_jobs, m, "") : -ENOTCONN;
+        if (r < 0) {
+                m->resync_in_flight = false;
+                return log_error_errno(r, "Failed to list jobs: %m");
+        }
+        return 0;
+}
+
+/* Re-lists the units (and then the jobs) and reconciles. */
 static int resync(Manager *m) {
         int r;
 
-        r = sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
-                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                     "ListUnitsByPatterns", on_list_units, m, "asas", 0, 1,
-                                     "orchd-*.service");
+        if (m->resync_in_flight) {
+                /* What changed after that one's listing is read by the next. */
+                m->resync_again = true;
+                return 0;
+        }
+        r = m->systemd ? sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                                  "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                  "ListUnitsByPatterns", on_list_units, m, "asas", 0, 1,
+                                                  "orchd-*.service") : -ENOTCONN;
         if (r < 0)
                 return log_error_errno(r, "Failed to list units: %m");
-        r = sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
-                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                     "ListJobs", on_list_jobs, m, "");
-        if (r < 0)
-                return log_error_errno(r, "Failed to list jobs: %m");
+        m->resync_in_flight = true;
         return 0;
+}
+
+void unit_watcher_systemd_away(Manager *m) {
+        /* A closed connection is opened again, and a re-executed systemd announces itself, each
+         * with a resync; an open one (the system bus) is asked now whether systemd answers. */
+        if (m->systemd && sd_bus_is_open(m->systemd) > 0)
+                (void) resync(m);
 }
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata);
@@ -458,6 +532,7 @@ int unit_watcher_connect(Manager *m) {
                 return log_error_errno(r, "Failed to subscribe to systemd: %m");
 
         m->systemd_reconnect_attempt = 0;
+        m->resync_in_flight = m->resync_again = false;  /* one on the old connection never ends */
         return resync(m);
 }
 

@@ -13,6 +13,10 @@
 int unit_watcher_connect(Manager *m);
 void unit_watcher_disconnect(Manager *m);
 
+/* An operation met systemd away: make sure a resync follows once it answers again (which
+ * issues the operation again). */
+void unit_watcher_systemd_away(Manager *m);
+
 /* Asks systemd for all properties of the instance's unit (both interfaces); applied on reply. */
 int unit_watcher_fetch(Instance *i);
 

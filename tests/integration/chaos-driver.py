@@ -353,7 +353,7 @@ def invariant_problems(s, stable=False, strays=(), gave_up_alerts=False):
     return v
 
 
-def explain(names, limit=2, lines=12):
+def explain(names, limit=2, lines=20):
     """The last lines orchd and systemd logged of the first few NAMES, for the diagnosis."""
     for name in sorted(names)[:limit]:
         p = run(["journalctl", "-o", "short-monotonic", "--no-pager", "-q", "-u", "orchd.service",
@@ -630,7 +630,8 @@ def kill_test(args):
          + (f"{args.minutes} minutes" if args.minutes else f"{args.rounds} rounds"))
     journal = Journal()
     # 100 kills within minutes: systemd's start rate limit of orchd.service is not the subject.
-    setup_dropin("60-chaos.conf", "[Unit]\nStartLimitIntervalSec=0\n")
+    setup_dropin("60-chaos.conf", "[Unit]\nStartLimitIntervalSec=0\n"
+                 + ("[Service]\nEnvironment=ORCHD_LOG_LEVEL=debug\n" if args.orchd_debug else ""))
     model = Model()
 
     specs = [(f"k{i:03d}", ["/bin/sleep", "infinity"], {"Start": True}) for i in range(args.instances)]
@@ -735,6 +736,7 @@ def kill_test(args):
         reported.update(problems)
         if problems:
             diag(f"round {rounds}: {len(problems)} problems, e.g. {problems[0]}")
+            explain({p.split(": ")[1] for p in problems if p.count(": ") >= 2} & set(snap.instances if snap else ()))
             for p in problems:
                 key = p.split(":", 1)[0]
                 failures.setdefault(key, [])
@@ -1149,6 +1151,7 @@ def main():
     k.add_argument("--answer-limit-ms", type=int, default=10000)
     k.add_argument("--settle", type=float, default=20, help="seconds the two views may take to agree")
     k.add_argument("--max-bad-rounds", type=int, default=5, help="stop after this many rounds with problems")
+    k.add_argument("--orchd-debug", action="store_true", help="orchd logs at debug level (for a diagnosis)")
     st = sub.add_parser("store")
     sy = sub.add_parser("systemd")
     sy.add_argument("--rounds", type=int, default=3)

@@ -45,6 +45,15 @@ check_no_sanitizer_reports() {
         local reports
         reports=$(sb journalctl --no-pager -o cat -u orchd.service | grep -E 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehaviorSanitizer' || true)
         check_eq "no sanitizer report in orchd's journal" "" "$reports"
+        check_no_valgrind_reports
+}
+
+# Under valgrind (ORCHD_VALGRIND=1, scripts/test.sh --valgrind), fails the test if memcheck reported
+# an error in any run of orchd so far, or a definite leak in a run that ended (the sandbox's 'with'
+# stops orchd after the test, so that its last run is checked too). Prints nothing otherwise.
+check_no_valgrind_reports() {
+        [ "${ORCHD_VALGRIND:-}" = 1 ] || return 0
+        check "no valgrind report for orchd" "$SANDBOX_TOOL" --build "$ORCHD_BUILD_DIR" valgrind-report
 }
 
 finish() {
@@ -88,4 +97,20 @@ check_error() {
         out=$("$@" 2>&1) || rc=$?
         if [ $rc -ne 0 ] && printf '%s' "$out" | grep -q -- "$want"; then ok "$desc"
         else not_ok "$desc"; printf 'exit %s, wanted error %s; output:\n%s\n' "$rc" "$want" "$out" | diag; fi
+}
+
+# chaos_driver ARGS...: runs chaos-driver.py inside the sandbox; its "ok - X" / "not ok - X" lines
+# become numbered TAP lines, anything else a comment. A driver that does not reach its end fails.
+chaos_driver() {
+        local line done=0
+        while IFS= read -r line; do
+                case $line in
+                        "ok - "*) ok "${line#ok - }" ;;
+                        "not ok - "*) not_ok "${line#not ok - }" ;;
+                        "# driver done") done=1 ;;
+                        "#"*) echo "$line" ;;
+                        *) echo "# $line" ;;
+                esac
+        done < <(sb python3 "$ORCHD_SOURCE_DIR/tests/integration/chaos-driver.py" "$@" 2>&1)
+        [ $done = 1 ] || not_ok "the chaos driver ran to its end"
 }

@@ -9,28 +9,15 @@
 #
 # CHAOS_ROUNDS (default 100) kills; CHAOS_SOAK_MINUTES=N kills for N minutes instead (run it
 # directly: tests/sandbox/sandbox --build BUILD with tests/integration/test-chaos-kill.sh);
-# CHAOS_INSTANCES (200); CHAOS_SEED repeats a run.
+# CHAOS_INSTANCES (200); CHAOS_SEED repeats a run; CHAOS_ORCHD_DEBUG=1 has orchd log at debug level.
 . "$(dirname "$0")/lib.sh"
 
-# The driver's "ok - X" / "not ok - X" lines become numbered TAP lines; anything else is a comment.
-relay() {
-        local line done=0
-        while IFS= read -r line; do
-                case $line in
-                        "ok - "*) ok "${line#ok - }" ;;
-                        "not ok - "*) not_ok "${line#not ok - }" ;;
-                        "# driver done") done=1 ;;
-                        "#"*) echo "$line" ;;
-                        *) echo "# $line" ;;
-                esac
-        done
-        [ $done = 1 ] || not_ok "the chaos driver ran to its end"
-}
 
 args=(kill --rounds "${CHAOS_ROUNDS:-100}" --instances "${CHAOS_INSTANCES:-200}")
 [ -z "${CHAOS_SOAK_MINUTES:-}" ] || args+=(--minutes "$CHAOS_SOAK_MINUTES")
 [ -z "${CHAOS_SEED:-}" ] || args+=(--seed "$CHAOS_SEED")
-relay < <(sb python3 "$ORCHD_SOURCE_DIR/tests/integration/chaos-driver.py" "${args[@]}" 2>&1)
+[ -z "${CHAOS_ORCHD_DEBUG:-}" ] || args+=(--orchd-debug)
+chaos_driver "${args[@]}"
 
 check_no_sanitizer_reports
 finish

@@ -14,24 +14,10 @@ if ! python3 -c 'import json, sys; sys.exit(0 if any(o["name"] == "crash-points"
         exit 0
 fi
 
-# The driver's "ok - X" / "not ok - X" lines become numbered TAP lines; anything else is a comment.
-relay() {
-        local line done=0
-        while IFS= read -r line; do
-                case $line in
-                        "ok - "*) ok "${line#ok - }" ;;
-                        "not ok - "*) not_ok "${line#not ok - }" ;;
-                        "# driver done") done=1 ;;
-                        "#"*) echo "$line" ;;
-                        *) echo "# $line" ;;
-                esac
-        done
-        [ $done = 1 ] || not_ok "the chaos driver ran to its end"
-}
 
 args=(store)
 [ -z "${CHAOS_SEED:-}" ] || args+=(--seed "$CHAOS_SEED")
-relay < <(sb python3 "$ORCHD_SOURCE_DIR/tests/integration/chaos-driver.py" "${args[@]}" 2>&1)
+chaos_driver "${args[@]}"
 
 check_no_sanitizer_reports
 finish

@@ -121,6 +121,8 @@ check_error "a bad environment entry is InvalidArgument" Error.InvalidArgument g
 check_error "an out-of-range CPUWeight is InvalidArgument" Error.InvalidArgument gcall AddInstance x "['/bin/true']" "{'CPUWeight': <uint64 0>}"
 check_error "a bad Restart value is InvalidArgument" Error.InvalidArgument gcall AddInstance x "['/bin/true']" "{'Restart': <'sometimes'>}"
 check_error "requiring itself is InvalidArgument" Error.InvalidArgument gcall AddInstance x "['/bin/true']" "{'Requires': <['x']>}"
+check_error "a Requires cycle is InvalidArgument, named" 'Error.InvalidArgument.*nobody → orphan → nobody' \
+        gcall AddInstance nobody "['/bin/true']" "{'Requires': <['orphan']>}"
 check_error "a duplicate name is InstanceExists" Error.InstanceExists gcall AddInstance web "['/bin/true']" '{}'
 check_error "an unknown instance is NoSuchInstance" Error.NoSuchInstance gcall StartInstance nobody
 check_error "GetInstance of an unknown id is NoSuchInstance" Error.NoSuchInstance gcall GetInstance 0190c3f5-0000-7000-8000-000000000000

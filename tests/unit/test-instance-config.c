@@ -662,6 +662,43 @@ static void test_unit_name_and_contacts(void **state) {
         assert_false(contact_name_is_valid(NULL));
 }
 
+/* A registry for requires_find_cycle: "name:req,req" entries. */
+static char **fake_requires(const char *name, void *userdata) {
+        char ***table = userdata;
+
+        for (size_t k = 0; table[k]; k++)
+                if (streq(table[k][0], name))
+                        return table[k] + 1;
+        return NULL;
+}
+
+static void test_requires_cycle(void **state) {
+        char *a[] = { "a", "b", NULL }, *b[] = { "b", "c", NULL }, *c[] = { "c", "d", "e", NULL },
+             *e[] = { "e", "x", NULL }, *x[] = { "x", NULL };
+        char **table[] = { a, b, c, e, x, NULL };
+        char *to_x[] = { "a", NULL }, *to_d[] = { "d", NULL }, *to_missing[] = { "zz", "d", NULL };
+        char *self_far[] = { "zz", "a", NULL };
+        char *text;
+
+        (void) state;
+        /* x requires a → b → c → e → x: the path through the registry is named. */
+        text = requires_find_cycle("x", to_x, fake_requires, table);
+        assert_non_null(text);
+        assert_string_equal(text, "x → a → b → c → e → x");
+        free(text);
+        /* The same walk through d (registered nowhere) finds nothing; neither do unknown names. */
+        assert_null(requires_find_cycle("x", to_d, fake_requires, table));
+        assert_null(requires_find_cycle("x", to_missing, fake_requires, table));
+        /* A fresh name: no instance can require it yet. */
+        assert_null(requires_find_cycle("new", self_far, fake_requires, table));
+        /* d, through its second entry: d → a → b → c → d. */
+        text = requires_find_cycle("d", self_far, fake_requires, table);
+        assert_non_null(text);
+        assert_string_equal(text, "d → a → b → c → d");
+        free(text);
+        assert_null(requires_find_cycle("y", NULL, fake_requires, table));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_all_options),
@@ -675,6 +712,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed_message),
                 cmocka_unit_test(test_validate),
                 cmocka_unit_test(test_unit_name_and_contacts),
+                cmocka_unit_test(test_requires_cycle),
         };
 
         return cmocka_run_group_tests_name("instance-config", tests, setup_bus, teardown_bus);

@@ -74,6 +74,7 @@ static void full_record(InstanceRecord *r, const char *name) {
         r->consecutive_failures = 4;
         r->restart_at_usec = UINT64_C(1763800000123456);
         r->gave_up = true;
+        r->start_pending = true;
         memcpy(r->handled_invocation, "0123456789abcdef0123456789abcdef", 33);
 }
 
@@ -119,6 +120,7 @@ static void assert_records_equal(const InstanceRecord *a, const InstanceRecord *
         assert_int_equal(a->consecutive_failures, b->consecutive_failures);
         assert_int_equal(a->restart_at_usec, b->restart_at_usec);
         assert_int_equal(a->gave_up, b->gave_up);
+        assert_int_equal(a->start_pending, b->start_pending);
         assert_string_equal(a->handled_invocation, b->handled_invocation);
 }
 
@@ -150,9 +152,17 @@ static void test_round_trip_is_a_fixed_point(void **state) {
         assert_fixed_point(&a);
         instance_record_done(&a);
 
-        /* Unset fields stay unset; empty lists stay empty lists. */
+        /* Unset fields stay unset; empty lists stay empty lists. StartPending is written only
+         * when set: files of older versions, which lack it, are the minimal record's. */
         minimal_record(&a, "m");
         assert_fixed_point(&a);
+        {
+                char *data;
+                size_t size;
+                assert_int_equal(instance_record_to_data(&a, &data, &size), 0);
+                assert_null(strstr(data, "StartPending"));
+                free(data);
+        }
         a.config.environment = strv_make(NULL);
         a.config.operators = strv_make(NULL);
         a.last_exit_code = INT32_MIN;

@@ -34,6 +34,7 @@ typedef struct Manager {
         sd_bus *bus;                    /* the system bus: orchd's API */
         sd_bus *systemd;                /* PID 1: its private socket as root, else the system bus */
         bool systemd_private;           /* whether `systemd` is the private socket */
+        bool systemd_private_seen;      /* it was once: reconnect there only */
         sd_event_source *systemd_reconnect;
         unsigned systemd_reconnect_attempt;
 

@@ -56,6 +56,7 @@ const char *operation_kind_to_string(OperationKind k) {
 
 static void operation_begin(Operation *op);
 static void window_enqueue(Operation *op);
+static bool unit_is_up(const Instance *i);
 static void dependencies_done(Operation *op);
 static void window_dispatch(Manager *m);
 
@@ -108,10 +109,23 @@ static void operation_finish(Operation *op, const char *error_name, const char *
 
         release_slot(op);
 
-        /* The start is over, one way or the other: nothing to redo after a crash of orchd. */
-        if (op->kind == OPERATION_START && i->record.start_pending && !i->removed) {
-                i->record.start_pending = false;
-                (void) instance_save(i);
+        /* The start is over, one way or the other: nothing to redo after a crash of orchd. A
+         * start a person asked for that was refused (a required instance did not start, systemd
+         * would not create the unit) leaves the instance not marked to run: nothing runs, and
+         * nothing would try again. (A run that failed is the supervisor's: it restarts or gives
+         * up.) */
+        if (op->kind == OPERATION_START && !i->removed) {
+                bool refused = error_name && op->request && i->record.want_running && !unit_is_up(i) &&
+                               !i->restart_timer && !i->record.gave_up;
+
+                if (i->record.start_pending || refused) {
+                        i->record.start_pending = false;
+                        if (refused)
+                                i->record.want_running = false;
+                        (void) instance_save(i);
+                        if (refused)
+                                instance_apply_unit_status(i);
+                }
         }
 
         if (op->request) {

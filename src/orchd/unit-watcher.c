@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,13 @@ static int read_properties(UnitStatus *s, sd_bus_message *m) {
 
 static int unit_fetch(Manager *m, Instance *i, const char *interface);
 
+/* A call about one unit in flight: a reply carries no path, so the call names its unit itself
+ * (the instance may be removed meanwhile: it is looked up again on the reply). */
+typedef struct UnitFetch {
+        Manager *manager;
+        char unit[];
+} UnitFetch;
+
 static Instance *instance_by_unit_path(Manager *m, const char *path) {
         _cleanup_free_ char *unit = NULL;
 
@@ -138,6 +146,17 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret
         return 0;
 }
 
+/* A transient unit that ended cleanly is collected: orchd keeps its last result. */
+static void unit_collected(Instance *i) {
+        i->status.loaded = false;
+        copy_string(i->status.active_state, sizeof i->status.active_state, "inactive");
+        copy_string(i->status.sub_state, sizeof i->status.sub_state, "dead");
+        i->status.main_pid = 0;
+        instance_apply_unit_status(i);
+}
+
+static int unit_list_one(Manager *m, Instance *i);
+
 static int on_unit_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
         const char *unit, *path;
@@ -150,19 +169,64 @@ static int on_unit_removed(sd_bus_message *msg, void *userdata, sd_bus_error *re
         if (!i)
                 return 0;
         /* systemd frees and loads again every unit while it reloads, and says UnitRemoved for
-         * each; a unit that was up is never collected (its end comes first, as PropertiesChanged).
-         * Neither is the end of a run: the listing after the reload tells what is left. */
-        if (m->systemd_reloading || (i->status.loaded && active_state_is_up(i->status.active_state))) {
-                log_debug("UnitRemoved for %s while %s: waiting for the listing after the reload.", unit,
-                          m->systemd_reloading ? "systemd reloads" : "it was up");
+         * each (after Reloading(true)): no unit's end; the listing after the reload tells. */
+        if (m->systemd_reloading) {
+                log_debug("UnitRemoved for %s while systemd reloads: waiting for the listing after it.", unit);
                 return 0;
         }
-        /* A transient unit that ended cleanly is collected: orchd keeps its last result. */
-        i->status.loaded = false;
-        copy_string(i->status.active_state, sizeof i->status.active_state, "inactive");
-        copy_string(i->status.sub_state, sizeof i->status.sub_state, "dead");
-        i->status.main_pid = 0;
+        unit_collected(i);
+        return 0;
+}
+
+/* The reply to a listing of one unit (after its UnitNew): collected meanwhile, or what it is. */
+static int on_unit_listed(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        UnitFetch *f = userdata;
+        const char *unit, *load_state, *active_state, *sub_state;
+        Instance *i;
+        int r;
+
+        (void) ret_error;
+        i = g_hash_table_lookup(f->manager->instances_by_unit, f->unit);
+        if (!i || sd_bus_message_is_method_error(reply, NULL))
+                return 0;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, &load_state, &active_state,
+                                        &sub_state, NULL, NULL, NULL, NULL, NULL);
+        if (r < 0) {
+                log_warning_errno(r, "Malformed listing of %s: %m", f->unit);
+                return 0;
+        }
+        if (r == 0 || !streq(unit, f->unit)) {
+                unit_collected(i);
+                return 0;
+        }
+        /* Only a unit systemd has (loaded or failed) is asked for its properties: asking for
+         * one it does not have makes it load a stub, which says UnitNew in turn. */
+        i->status.loaded = streq(load_state, "loaded");
+        copy_string(i->status.active_state, sizeof i->status.active_state, active_state);
+        copy_string(i->status.sub_state, sizeof i->status.sub_state, sub_state);
+        if (i->status.loaded)
+                (void) unit_watcher_fetch(i);
         instance_apply_unit_status(i);
+        return 0;
+}
+
+/* systemd's first signal of a unit it has just loaded -- created, or loaded again by a reload or
+ * re-exec -- is UnitNew, not PropertiesChanged: the state it changed to is only had by asking. */
+static int on_unit_new(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Manager *m = userdata;
+        const char *unit, *path;
+        Instance *i;
+
+        (void) ret_error;
+        if (sd_bus_message_read(msg, "so", &unit, &path) < 0)
+                return 0;
+        i = g_hash_table_lookup(m->instances_by_unit, unit);
+        if (i) {
+                log_debug("UnitNew for %s: reading its state.", unit);
+                (void) unit_list_one(m, i);
+        }
         return 0;
 }
 
@@ -193,17 +257,17 @@ static int on_systemd_owner_changed(sd_bus_message *msg, void *userdata, sd_bus_
                 return 0;
         if (!isempty(new_owner)) {
                 log_info("systemd is back on the bus (re-exec); reconciling.");
+                /* Its Reloading(false) may have gone out before it had its name again. */
+                m->systemd_reloading = false;
+                /* Its subscribers are not always carried over a re-exec: without one, PID 1
+                 * sends no unit signals (AlreadySubscribed, if it was, is harmless). */
+                (void) sd_bus_call_method_async(m->systemd, NULL, "org.freedesktop.systemd1",
+                                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                                "Subscribe", NULL, NULL, "");
                 (void) resync(m);
         }
         return 0;
 }
-
-/* A GetAll in flight: its reply carries no path, so it names its unit itself (the instance may
- * be removed meanwhile: looked up again on the reply). */
-typedef struct UnitFetch {
-        Manager *manager;
-        char unit[];
-} UnitFetch;
 
 /* GetAll of one unit: the state orchd adopts. */
 static int on_unit_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -212,8 +276,10 @@ static int on_unit_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *
         int r;
 
         (void) ret_error;
-        if (sd_bus_message_is_method_error(reply, NULL))
+        if (sd_bus_message_is_method_error(reply, NULL)) {
+                log_debug("Properties of %s not read: %s", f->unit, sd_bus_message_get_error(reply)->message);
                 return 0;
+        }
         i = g_hash_table_lookup(f->manager->instances_by_unit, f->unit);
         if (!i)
                 return 0;
@@ -226,22 +292,32 @@ static int on_unit_get_all(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
-static int unit_fetch(Manager *m, Instance *i, const char *interface) {
+/* Calls METHOD on PATH for the unit of I; the handler gets a UnitFetch naming the unit. */
+static int unit_call(Manager *m, Instance *i, const char *path, const char *interface, const char *method,
+                     sd_bus_message_handler_t handler, const char *signature, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         size_t len = strlen(i->unit) + 1;
         UnitFetch *f;
+        va_list ap;
         int r;
 
         if (!m->systemd)
                 return -ENOTCONN;
+        r = sd_bus_message_new_method_call(m->systemd, &call, "org.freedesktop.systemd1", path, interface, method);
+        if (r < 0)
+                return r;
+        va_start(ap, signature);
+        r = sd_bus_message_appendv(call, signature, ap);
+        va_end(ap);
+        if (r < 0)
+                return r;
         f = malloc(sizeof(UnitFetch) + len);
         if (!f)
                 return -ENOMEM;
         f->manager = m;
         memcpy(f->unit, i->unit, len);
-        r = sd_bus_call_method_async(m->systemd, &slot, "org.freedesktop.systemd1", i->unit_path,
-                                     "org.freedesktop.DBus.Properties", "GetAll",
-                                     on_unit_get_all, f, "s", interface);
+        r = sd_bus_call_async(m->systemd, &slot, call, handler, f, 0);
         if (r < 0) {
                 free(f);
                 return r;
@@ -249,6 +325,17 @@ static int unit_fetch(Manager *m, Instance *i, const char *interface) {
         /* The bus owns the call from here; F goes with it (reply, or the connection's end). */
         (void) sd_bus_slot_set_destroy_callback(slot, free);
         return sd_bus_slot_set_floating(slot, 1);
+}
+
+static int unit_fetch(Manager *m, Instance *i, const char *interface) {
+        return unit_call(m, i, i->unit_path, "org.freedesktop.DBus.Properties", "GetAll", on_unit_get_all,
+                         "s", interface);
+}
+
+/* ListUnitsByPatterns never loads a unit (GetAll on a unit's path would). */
+static int unit_list_one(Manager *m, Instance *i) {
+        return unit_call(m, i, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                         "ListUnitsByPatterns", on_unit_listed, "asas", 0, 1, i->unit);
 }
 
 int unit_watcher_fetch(Instance *i) {
@@ -425,8 +512,11 @@ static int on_systemd_disconnected(sd_bus_message *msg, void *userdata, sd_bus_e
         uint64_t delay;
         int r;
 
-        (void) msg, (void) ret_error;
-        log_warning("Lost the connection to systemd; reconnecting.");
+        (void) ret_error;
+        if (msg)
+                log_warning("Lost the connection to systemd; reconnecting.");
+        else
+                log_debug("systemd is not reachable yet; trying again.");
         m->systemd = sd_bus_flush_close_unref(m->systemd);
         /* Every call in flight has failed; operations whose job is unknown are judged later. */
         delay = MIN(10 * USEC_PER_MSEC << MIN(m->systemd_reconnect_attempt, 8U), 2 * USEC_PER_SEC);
@@ -473,7 +563,7 @@ int unit_watcher_connect(Manager *m) {
 
         /* As root, PID 1's private socket: no dbus-daemon limits, and nobody else speaks on it
          * (what systemctl does as root). Otherwise the system bus. */
-        if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0) {
+        if (geteuid() == 0 && (m->systemd_private_seen || access("/run/systemd/private", F_OK) == 0)) {
                 r = sd_bus_new(&bus);
                 if (r < 0)
                         return log_error_errno(r, "Failed to allocate a bus: %m");
@@ -483,10 +573,17 @@ int unit_watcher_connect(Manager *m) {
                         return log_error_errno(r, "Failed to set the bus address: %m");
                 r = sd_bus_start(bus);
                 m->systemd_private = r >= 0;
+                /* Once connected there, a failure is systemd re-executing (its socket refuses
+                 * for a moment): try again later, rather than fall back to the system bus,
+                 * where signals sent before systemd has its name again are lost. */
+                if (r < 0 && m->systemd_private_seen)
+                        return log_debug_errno(r, "Failed to connect to systemd's private socket: %m");
                 if (r < 0) {
                         log_warning_errno(r, "Failed to connect to systemd's private socket, using the system bus: %m");
                         bus = sd_bus_flush_close_unref(bus);
                 }
+                if (r >= 0)
+                        m->systemd_private_seen = true;
         } else
                 m->systemd_private = false;
         if (!bus) {
@@ -505,6 +602,9 @@ int unit_watcher_connect(Manager *m) {
         if (r >= 0)
                 r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
                                      "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed);
+        if (r >= 0)
+                r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
+                                     "org.freedesktop.systemd1.Manager", "UnitNew", on_unit_new);
         if (r >= 0)
                 r = add_signal_match(m, "path='/org/freedesktop/systemd1'",
                                      "org.freedesktop.systemd1.Manager", "UnitRemoved", on_unit_removed);
@@ -533,6 +633,7 @@ int unit_watcher_connect(Manager *m) {
 
         m->systemd_reconnect_attempt = 0;
         m->resync_in_flight = m->resync_again = false;  /* one on the old connection never ends */
+        m->systemd_reloading = false;   /* a re-exec's Reloading(false) went to the old connection */
         return resync(m);
 }
 

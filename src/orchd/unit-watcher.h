@@ -2,8 +2,8 @@
 #pragma once
 
 /* The unit watcher keeps orchd's view of its units equal to systemd's, from systemd's own signals
- * (JobRemoved, UnitRemoved, Reloading, PropertiesChanged): no polling. Signals are taken only from
- * PID 1: over its private socket, where no other peer can speak, or on the system bus with
+ * (JobRemoved, UnitNew, UnitRemoved, Reloading, PropertiesChanged): no polling. Signals are taken
+ * only from PID 1: over its private socket, where no other peer can speak, or on the system bus with
  * matches bound to the owner of org.freedesktop.systemd1. After a reload, a re-exec or a new
  * connection it re-lists the orchd-*.service units and reconciles. */
 

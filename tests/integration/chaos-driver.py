@@ -935,13 +935,23 @@ def churn_client(names, model, stop, rng, counts):
         time.sleep(rng.uniform(0, 0.2))
 
 
-def systemd_test(args):
-    rng = random.Random(args.seed)
-    diag(f"seed {args.seed}, {args.rounds} rounds of {args.instances} flaky instances")
+def flaky_setup():
+    """For the tests of failing instances: the journal from now on, the flaky program installed,
+    short restart delays, an empty model."""
     journal = Journal()
     flaky = install_flaky()
     set_orchd_conf("[Supervision]\nRestartDelaySec=0.1\nRestartMaxDelaySec=0.5\n")
-    model = Model()
+    return journal, flaky, Model()
+
+
+def systemd_test(args):
+    rng = random.Random(args.seed)
+    diag(f"seed {args.seed}, {args.rounds} rounds of {args.instances} flaky instances")
+    journal, flaky, model = flaky_setup()
+    if args.orchd_debug:
+        setup_dropin("61-chaos-debug.conf", "[Service]\nEnvironment=ORCHD_LOG_LEVEL=debug\n")
+        sh("systemctl restart orchd.service")
+        wait_answer(60)
     service = orchd_service()
     counts = collections.Counter()
     churn = [f"steady{k}" for k in range(8)]
@@ -997,7 +1007,7 @@ def systemd_test(args):
         s, problems, _ = settle(problems_of, timeout=30)
         if not check(f"round {rnd + 1}: after reloads and re-executions of systemd during the failures, the invariants hold",
                      problems + journal_problems(journal.new_lines())):
-            explain({p.split(":")[0] for p in problems} & set(batch))
+            explain({p.split(":")[0] for p in problems} & (set(batch) | set(churn)))
 
     logged = failed_runs_in_journal()
     s = Snapshot()
@@ -1023,6 +1033,8 @@ def systemd_test(args):
     diag("churn calls: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     os.unlink(os.path.join(CONF_DIR, "60-chaos.conf"))
     sh("systemctl reload orchd.service")
+    if args.orchd_debug:
+        remove_dropin("61-chaos-debug.conf")
 
 
 # --- test-chaos-stop.sh -------------------------------------------------------------------------
@@ -1030,10 +1042,7 @@ def systemd_test(args):
 def stop_test(args):
     rng = random.Random(args.seed)
     diag(f"seed {args.seed}")
-    journal = Journal()
-    flaky = install_flaky()
-    set_orchd_conf("[Supervision]\nRestartDelaySec=0.1\nRestartMaxDelaySec=0.5\n")
-    model = Model()
+    journal, flaky, model = flaky_setup()
     gave_up = SignalLog("InstanceGaveUp")
     raised = SignalLog("AlertRaised")
     service = orchd_service()
@@ -1156,6 +1165,7 @@ def main():
     sy = sub.add_parser("systemd")
     sy.add_argument("--rounds", type=int, default=3)
     sy.add_argument("--instances", type=int, default=16)
+    sy.add_argument("--orchd-debug", action="store_true", help="orchd logs at debug level (for a diagnosis)")
     sp = sub.add_parser("stop")
     sp.add_argument("--rounds", type=int, default=4)
     sp.add_argument("--restart", type=int, default=12)

@@ -437,10 +437,12 @@ static int send_exec(Notifier *n, const Contact *c, GPtrArray *notices) {
             append_env(env, "ORCHD_MESSAGE", message) < 0)
                 return -ENOMEM;
         if (notices->len == 1 && first->log_lines) {
-                g_autofree char *joined = g_strjoinv("\n", first->log_lines);
+                g_autofree char *joined = g_strjoinv("\n", first->log_lines), *valid = NULL;
                 if (strlen(joined) > ENV_LOG_MAX)
                         joined[ENV_LOG_MAX] = '\0';
-                if (append_env(env, "ORCHD_ALERT_LOG", g_utf8_make_valid(joined, -1)) < 0)
+                /* Cut inside a character, maybe: made valid again for the environment. */
+                valid = g_utf8_make_valid(joined, -1);
+                if (append_env(env, "ORCHD_ALERT_LOG", valid) < 0)
                         return -ENOMEM;
         }
         g_ptr_array_add(env, NULL);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs what orchd needs to build, test and run its demo on Debian 12, with apt-get.
 # Idempotent and quick when everything is present: apt-get runs only for missing packages.
+# --valgrind: valgrind too, for scripts/test.sh --valgrind only (CI runs the sanitizers instead).
 set -euo pipefail
 
 packages=(
@@ -18,6 +19,10 @@ packages=(
         # a real notification server, a screenshot
         dbus-bin dbus-user-session libpam-systemd xvfb dunst fonts-dejavu-core imagemagick
 )
+if [ "${1:-}" = --valgrind ]; then
+        # Debian's valgrind depends on libc6-dbg: memcheck needs the symbols of ld.so.
+        packages+=(valgrind)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

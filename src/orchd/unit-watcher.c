@@ -157,15 +157,22 @@ static void unit_collected(Instance *i) {
 
 static int unit_list_one(Manager *m, Instance *i);
 
+/* The instance a UnitNew or UnitRemoved ("so": unit, path) is about, or NULL if none of ours. */
+static Instance *unit_signal_instance(Manager *m, sd_bus_message *msg, const char **ret_unit) {
+        const char *path;
+
+        if (sd_bus_message_read(msg, "so", ret_unit, &path) < 0)
+                return NULL;
+        return g_hash_table_lookup(m->instances_by_unit, *ret_unit);
+}
+
 static int on_unit_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
-        const char *unit, *path;
+        const char *unit;
         Instance *i;
 
         (void) ret_error;
-        if (sd_bus_message_read(msg, "so", &unit, &path) < 0)
-                return 0;
-        i = g_hash_table_lookup(m->instances_by_unit, unit);
+        i = unit_signal_instance(m, msg, &unit);
         if (!i)
                 return 0;
         /* systemd frees and loads again every unit while it reloads, and says UnitRemoved for
@@ -216,13 +223,11 @@ static int on_unit_listed(sd_bus_message *reply, void *userdata, sd_bus_error *r
  * re-exec -- is UnitNew, not PropertiesChanged: the state it changed to is only had by asking. */
 static int on_unit_new(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
         Manager *m = userdata;
-        const char *unit, *path;
+        const char *unit;
         Instance *i;
 
         (void) ret_error;
-        if (sd_bus_message_read(msg, "so", &unit, &path) < 0)
-                return 0;
-        i = g_hash_table_lookup(m->instances_by_unit, unit);
+        i = unit_signal_instance(m, msg, &unit);
         if (i) {
                 log_debug("UnitNew for %s: reading its state.", unit);
                 (void) unit_list_one(m, i);
